@@ -1,0 +1,12 @@
+namespace Eppo.Grains.Interfaces;
+
+/// <summary>
+/// The SFT model's energy loss on its own greedy response, per prompt (key: run id). Greedy decoding makes it a
+/// function of the prompt, so it is cached (and persisted) instead of regenerated every step as the official code does.
+/// </summary>
+[Alias("eppo.IEnergyReferenceGrain")]
+public interface IEnergyReferenceGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<EnergyReference> GetAsync(string[] promptIds, int[][] promptTokens);
+    [Alias("Stats")] Task<(long Hits, long Misses)> GetStatsAsync();
+}

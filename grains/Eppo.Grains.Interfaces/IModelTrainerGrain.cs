@@ -1,0 +1,11 @@
+namespace Eppo.Grains.Interfaces;
+
+/// <summary>
+/// Trains what a run spec says to train before RL ("train" sources): the SFT policy, then the proxy reward model.
+/// Results are cached by the content of the spec's model sections and seed, so runs that differ only in method share them.
+/// </summary>
+[Alias("eppo.IModelTrainerGrain")]
+public interface IModelTrainerGrain : IGrainWithStringKey
+{
+    [Alias("Prepare"), ResponseTimeout("02:00:00")] Task<PreparedModels> PrepareAsync(string specJson);
+}

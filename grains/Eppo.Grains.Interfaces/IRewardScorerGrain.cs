@@ -1,0 +1,8 @@
+namespace Eppo.Grains.Interfaces;
+
+/// <summary>Hosts a reward model, or the gold judge (key: "{runId}/{index}"); scores (prompt, response) batches.</summary>
+[Alias("eppo.IRewardScorerGrain")]
+public interface IRewardScorerGrain : IGrainWithStringKey
+{
+    [Alias("Score")] Task<float[]> ScoreAsync(string[] promptIds, int[][] promptTokens, int[][] responseTokens);
+}

@@ -1,0 +1,11 @@
+namespace Eppo.Grains.Interfaces;
+
+/// <summary>
+/// Hosts a copy of the policy (key: "{runId}/{index}"); fetches weights from the learner when its version is newer,
+/// then samples responses. Model-bearing: placed on silos that advertise model capacity.
+/// </summary>
+[Alias("eppo.IRolloutGeneratorGrain")]
+public interface IRolloutGeneratorGrain : IGrainWithStringKey
+{
+    [Alias("Generate")] Task<Rollout> GenerateAsync(GenerateRequest request);
+}

@@ -1,0 +1,14 @@
+using Eppo.Core.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace Eppo.Grains.Interfaces;
+
+public static class Serialization
+{
+    /// <summary>Core's run records (spec, metrics) carry no Orleans attributes: serialize them as JSON. Silo and client both call this.</summary>
+    public static IServiceCollection AddEppoSerialization(this IServiceCollection services) =>
+        services.AddSerializer(serializer => serializer.AddJsonSerializer(
+            isSupported: type => type.Namespace == typeof(RunSpec).Namespace,
+            jsonSerializerOptions: RunSpec.Json));
+}
