@@ -1,3 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Eppo.Silo;
+
+// The standalone silo (the CLI's `eppo silo` hosts the same thing). Settings from flags: --silo-port, --gateway-port, ...
+var app = EppoSiloHost.Build(SiloArgs.Parse(args), args);
+await app.RunAsync();

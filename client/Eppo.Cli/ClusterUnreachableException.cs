@@ -1,0 +1,3 @@
+namespace Eppo.Cli;
+
+public sealed class ClusterUnreachableException(string message) : Exception(message);

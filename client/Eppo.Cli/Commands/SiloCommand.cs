@@ -1,0 +1,71 @@
+using System.ComponentModel;
+using System.Net;
+using System.Net.Sockets;
+using Eppo.Core;
+using Eppo.Silo;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Eppo.Cli.Commands;
+
+public sealed class SiloCommandSettings : ClusterSettings
+{
+    [CommandOption("--silo-port <PORT>"), Description("Silo-to-silo port"), DefaultValue(11111)]
+    public int SiloPort { get; init; } = 11111;
+
+    [CommandOption("--primary-port <PORT>"), Description("Silo port of the primary silo (local clustering)"), DefaultValue(11111)]
+    public int PrimaryPort { get; init; } = 11111;
+
+    [CommandOption("--metrics-url <URL>"), Description("Where /metrics is served for Prometheus; 'none' to disable"), DefaultValue("http://127.0.0.1:8080")]
+    public string MetricsUrl { get; init; } = "http://127.0.0.1:8080";
+
+    [CommandOption("--data <DIR>"), Description("Directory for trained models and checkpoints"), DefaultValue("runs")]
+    public string Data { get; init; } = "runs";
+
+    [CommandOption("--model-slots <N>"), Description("How many model-bearing grains this silo takes (0 = none)"), DefaultValue(16)]
+    public int ModelSlots { get; init; } = 16;
+
+    [CommandOption("--threads <N>"), Description("libtorch threads (0 = default)"), DefaultValue(0)]
+    public int Threads { get; init; }
+
+    public SiloSettings ToSiloSettings() => new()
+    {
+        Cluster = Cluster, ClusterId = ClusterId, ServiceId = ServiceId, SiloPort = SiloPort, GatewayPort = GatewayPort,
+        PrimarySiloPort = PrimaryPort, MetricsUrl = MetricsUrl == "none" ? null : MetricsUrl, DataRoot = Data,
+        ModelSlots = ModelSlots, TorchThreads = Threads,
+    };
+}
+
+public sealed class SiloCommand : AsyncCommand<SiloCommandSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, SiloCommandSettings settings, CancellationToken cancellation)
+    {
+        var silo = settings.ToSiloSettings();
+        PortCheck.RequireFree(silo.SiloPort, "--silo-port");
+        PortCheck.RequireFree(silo.GatewayPort, "--gateway-port");
+        if (silo.MetricsUrl is { } url) PortCheck.RequireFree(new Uri(url).Port, "--metrics-url");
+        var app = EppoSiloHost.Build(silo);
+        await app.StartAsync(cancellation);
+        AnsiConsole.MarkupLine($"silo up: gateway 127.0.0.1:{silo.GatewayPort}, cluster '{Markup.Escape(silo.ClusterId)}'" +
+                               (silo.MetricsUrl is { } m ? $", metrics {Markup.Escape(m)}/metrics" : "") + " — Ctrl+C to stop");
+        await app.WaitForShutdownAsync(cancellation);
+        return ExitCodes.Ok;
+    }
+}
+
+public static class PortCheck
+{
+    /// <summary>Fails with a line naming the flag and port, instead of a socket exception deep in Orleans or Kestrel.</summary>
+    public static void RequireFree(int port, string flag)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+        }
+        catch (SocketException)
+        {
+            throw new EppoException($"{flag}: port {port} on 127.0.0.1 is already in use");
+        }
+    }
+}

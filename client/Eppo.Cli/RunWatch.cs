@@ -1,0 +1,99 @@
+using Eppo.Core;
+using Eppo.Core.Runs;
+using Eppo.Grains.Interfaces;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Eppo.Cli;
+
+/// <summary>
+/// Follows a run until it ends or pauses: a live panel in a terminal (progress, ETA, rewards, KL, an energy-loss
+/// chart, the hacking alarm, time per stage), one plain line per iteration when output is redirected.
+/// </summary>
+public static class RunWatch
+{
+    static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
+    public static async Task<int> FollowAsync(IClusterClient client, string runId, CancellationToken cancellation)
+    {
+        var run = client.GetGrain<IRunGrain>(runId);
+        var status = await run.GetStatusAsync() ?? throw new EppoException($"run '{runId}': no such run (see `eppo run list`)");
+        var started = DateTimeOffset.UtcNow;
+        var startIteration = status.Iteration;
+
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        {
+            var printed = -1;
+            while (true)
+            {
+                if (status.Iteration != printed)
+                {
+                    Console.WriteLine(PlainLine(status));
+                    printed = status.Iteration;
+                }
+                if (IsSettled(status)) break;
+                await Task.Delay(Poll, cancellation);
+                status = await run.GetStatusAsync() ?? status;
+            }
+            Console.WriteLine($"{status.RunId}: {status.State}{(status.Reason is { } r ? $" ({r})" : "")}");
+            return Outcome(status);
+        }
+
+        await AnsiConsole.Live(Render(status, started, startIteration)).AutoClear(false).StartAsync(async live =>
+        {
+            while (!IsSettled(status))
+            {
+                await Task.Delay(Poll, cancellation);
+                status = await run.GetStatusAsync() ?? status;
+                live.UpdateTarget(Render(status, started, startIteration));
+            }
+        });
+        return Outcome(status);
+    }
+
+    static bool IsSettled(RunStatus s) => s.State.IsTerminal() || s.State == RunState.Paused;
+
+    static int Outcome(RunStatus s) => s.State == RunState.Failed ? ExitCodes.Failure : ExitCodes.Ok;
+
+    public static string PlainLine(RunStatus s)
+    {
+        var m = s.Latest;
+        var metrics = m is null ? "" :
+            $" proxy={m.ProxyReward:F3} shaped={m.ShapedReward:F3}{(m.GoldReward is { } g ? $" gold={g:F3}" : "")} " +
+            $"kl={m.Kl:F4} dE_rl={m.EnergyRl:F4} dE_sft={m.EnergySft:F4} len={m.ResponseLength:F1}";
+        return $"{s.RunId} [{s.State}] {s.Stage} iteration {s.Iteration}/{s.TotalIterations}{metrics}{(s.HackingAlarm ? " HACKING-ALARM" : "")}";
+    }
+
+    static IRenderable Render(RunStatus s, DateTimeOffset started, int startIteration)
+    {
+        var fraction = s.TotalIterations == 0 ? 0 : (double)s.Iteration / s.TotalIterations;
+        var done = s.Iteration - startIteration;
+        var elapsed = DateTimeOffset.UtcNow - started;
+        var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (s.TotalIterations - s.Iteration)) : (TimeSpan?)null;
+        var bar = new BreakdownChart().Width(60).HideTags()
+            .AddItem("done", Math.Max(fraction, 1e-6), Color.Green).AddItem("left", Math.Max(1 - fraction, 1e-6), Color.Grey);
+        var progress = new Markup($"iteration [bold]{s.Iteration}[/] of {s.TotalIterations} ({fraction:P0})" +
+                                  (eta is { } e ? $"  ETA {e:hh\\:mm\\:ss}" : ""));
+
+        var rows = new List<IRenderable> { StatusView.Table(s), progress, bar };
+        if (s.History.Count > 1) rows.Add(EnergyChart(s.History));
+        if (s.Latest is { } m)
+            rows.Add(new BarChart().Width(60).Label("seconds per stage (last iteration)")
+                .AddItem("generate", Math.Round(m.GenerateSeconds, 3), Color.Green)
+                .AddItem("score", Math.Round(m.ScoreSeconds, 3), Color.Yellow)
+                .AddItem("energy ref", Math.Round(m.EnergyReferenceSeconds, 3), Color.Blue)
+                .AddItem("learn", Math.Round(m.LearnSeconds, 3), Color.Red));
+        return new Panel(new Rows(rows)).Header($"eppo run watch {Markup.Escape(s.RunId)}").Border(BoxBorder.Rounded);
+    }
+
+    /// <summary>Energy loss over iterations as a block sparkline, with the SFT reference's mean for comparison.</summary>
+    static IRenderable EnergyChart(IReadOnlyList<IterationMetrics> history)
+    {
+        const string blocks = "▁▂▃▄▅▆▇█";
+        var values = history.TakeLast(60).Select(h => h.EnergyRl).ToArray();
+        double lo = values.Min(), hi = values.Max();
+        var line = new string(values.Select(v => blocks[hi - lo < 1e-12 ? 0 : (int)Math.Round((v - lo) / (hi - lo) * (blocks.Length - 1))]).ToArray());
+        var sft = history[^1].EnergySft;
+        return new Markup($"energy loss ΔE_RL [green]{line}[/]  ({lo:F4} … {hi:F4}; SFT reference {sft:F4})");
+    }
+}

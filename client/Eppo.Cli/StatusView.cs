@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Eppo.Core.Runs;
+using Eppo.Grains.Interfaces;
+using Spectre.Console;
+
+namespace Eppo.Cli;
+
+/// <summary>How run status is shown: a table for people, JSON for programs.</summary>
+public static class StatusView
+{
+    public static readonly JsonSerializerOptions Json = new(RunSpec.Json) { UnmappedMemberHandling = default };
+
+    public static string ToJson(object value) => JsonSerializer.Serialize(value, Json);
+
+    public static Table Table(RunStatus s)
+    {
+        var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumn("").AddColumn("");
+        table.AddRow("run", Markup.Escape(s.RunId));
+        table.AddRow("method", Markup.Escape(s.Method));
+        table.AddRow("state", StateMarkup(s.State) + (s.Reason is { } r ? $" [grey]({Markup.Escape(r)})[/]" : ""));
+        table.AddRow("stage", Markup.Escape(s.Stage));
+        table.AddRow("iteration", $"{s.Iteration} / {s.TotalIterations}");
+        if (s.Latest is { } m)
+        {
+            table.AddRow("proxy reward", $"{m.ProxyReward:F3}");
+            table.AddRow("shaped reward", $"{m.ShapedReward:F3}");
+            if (m.GoldReward is { } gold) table.AddRow("gold reward", $"{gold:F3}");
+            table.AddRow("energy loss ΔE_RL / ΔE_SFT", $"{m.EnergyRl:F4} / {m.EnergySft:F4}");
+            table.AddRow("KL", $"{m.Kl:F4}");
+            table.AddRow("response length", $"{m.ResponseLength:F1}");
+        }
+        table.AddRow("hacking alarm", s.HackingAlarm ? "[red]ON[/]" : "[green]off[/]");
+        if (s.LastCheckpoint is { } c) table.AddRow("checkpoint", Markup.Escape(c));
+        return table;
+    }
+
+    public static string StateMarkup(RunState state) => state switch
+    {
+        RunState.Running => "[green]Running[/]",
+        RunState.Completed => "[blue]Completed[/]",
+        RunState.Failed => "[red]Failed[/]",
+        RunState.Paused or RunState.Pausing => $"[yellow]{state}[/]",
+        _ => state.ToString(),
+    };
+}

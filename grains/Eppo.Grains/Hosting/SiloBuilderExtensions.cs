@@ -1,0 +1,15 @@
+using Eppo.Grains.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Eppo.Grains.Hosting;
+
+public static class SiloBuilderExtensions
+{
+    /// <summary>Registers what the Eppo grains need on a silo. Storage and clustering are the host's choice.</summary>
+    public static ISiloBuilder AddEppoGrains(this ISiloBuilder silo, Action<EppoSiloOptions>? configure = null)
+    {
+        silo.Services.AddEppoSerialization();
+        silo.Services.AddOptions<EppoSiloOptions>().Configure(o => configure?.Invoke(o));
+        return silo;
+    }
+}

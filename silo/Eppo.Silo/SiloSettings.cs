@@ -1,0 +1,20 @@
+namespace Eppo.Silo;
+
+/// <summary>How to host a silo: cluster profile, endpoints on loopback, metrics and storage.</summary>
+public sealed record SiloSettings
+{
+    /// <summary>"local" (localhost clustering, memory grain storage, checkpoints on disk) or "azure" (Azure Storage).</summary>
+    public string Cluster { get; init; } = "local";
+    public string ClusterId { get; init; } = "eppo";
+    public string ServiceId { get; init; } = "eppo";
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    /// <summary>Primary silo endpoint for local clustering with several silos on one machine.</summary>
+    public int PrimarySiloPort { get; init; } = 11111;
+    /// <summary>Prometheus scrape endpoint; null = no HTTP listener.</summary>
+    public string? MetricsUrl { get; init; } = "http://127.0.0.1:8080";
+    public string DataRoot { get; init; } = "runs";
+    public int ModelSlots { get; init; } = 16;
+    public int TorchThreads { get; init; }
+    public string? ConnectionString { get; init; }
+}
