@@ -1,0 +1,25 @@
+using Eppo.Core.Checkpoints;
+using Eppo.Core.Model;
+
+namespace Eppo.Core.Training;
+
+/// <summary>A trained model on disk: its weights plus the config and head needed to rebuild it (no optimizer).</summary>
+public static class ModelStore
+{
+    public sealed record Metadata(string Config, HeadKind Head, Dictionary<string, double> Extra);
+
+    public static void Save(string dir, DecoderModel model, Dictionary<string, double>? extra = null) =>
+        Checkpoint.Save(dir, model, null, new Metadata(model.Config.ToJson(), model.Kind, extra ?? []));
+
+    public static (DecoderModel Model, Dictionary<string, double> Extra) Load(string dir, Model.EnergySite? site = null)
+    {
+        if (!Directory.Exists(dir)) throw new EppoException($"{dir}: model directory not found");
+        var meta = Checkpoint.ReadMetadata<Metadata>(dir);
+        var config = ModelConfig.FromJson(meta.Config);
+        if (site is { } s) config = config with { ProbeSite = s };
+        var model = new DecoderModel(config, meta.Head);
+        Checkpoint.Load(dir, model);
+        model.eval();
+        return (model, meta.Extra);
+    }
+}

@@ -1,0 +1,208 @@
+using Eppo.Core.Checkpoints;
+using Eppo.Core.Model;
+using Eppo.Core.Ppo;
+using Eppo.Core.Runs;
+using System.Text.Json;
+
+namespace Eppo.Core.Training;
+
+/// <summary>One rollout batch as the learner receives it: arrays only (it may have crossed a grain boundary).</summary>
+public sealed record LearnerBatch(
+    int Iteration,
+    int[][] Prompts,
+    int[][] Responses,
+    float[] Scores,          // r from the reward function, (B)
+    float[] EnergyRl,        // ΔE_RL: the policy's energy on its rollout, (B)
+    float[] EnergySft);      // ΔE_SFT: the SFT model's energy on its own greedy answer, (B)
+
+/// <summary>
+/// PPO with the paper's reward variants (plain, KL, length penalty, EPPO, EPPO + KL): hosts actor, critic, the frozen
+/// SFT policy for KL, both optimizers, the KL controller and the RM-score statistics of the length penalty.
+/// </summary>
+public sealed class PpoLearner
+{
+    readonly RunSpec spec;
+    readonly TrainingMethod method;
+    readonly TaskCodec codec;
+    readonly DecoderModel actor, critic, reference;
+    readonly optim.Optimizer actorOptimizer, criticOptimizer;
+    readonly IKlController kl;
+    RunningMoments scoreMoments = new();
+
+    public int PolicyVersion { get; private set; }
+    public int IterationsDone { get; private set; }
+
+    public PpoLearner(RunSpec spec, TaskCodec codec, DecoderModel sft)
+    {
+        this.spec = spec;
+        this.codec = codec;
+        method = spec.TrainingMethod;
+        var site = EnergySites.Parse(spec.ProbeSite);
+        actor = ModelFactory.CopyOf(sft, HeadKind.LanguageModel, spec.Seed, site);
+        reference = ModelFactory.CopyOf(sft, HeadKind.LanguageModel, spec.Seed, site);
+        reference.eval();
+        foreach (var p in reference.parameters()) p.requires_grad = false;
+        critic = ModelFactory.CopyOf(sft, HeadKind.Value, (int)Seeds.Combine(spec.Seed, 12), site);
+        actorOptimizer = optim.Adam(actor.parameters(), spec.ActorLr);
+        criticOptimizer = optim.Adam(critic.parameters(), spec.CriticLr);
+        kl = spec.KlTarget is { } target
+            ? new AdaptiveKlController(spec.EffectiveKlBeta, target, spec.KlHorizon)
+            : new FixedKlController(spec.EffectiveKlBeta);
+    }
+
+    public DecoderModel Actor => actor;
+
+    public byte[] PolicyWeights() => ModelWeights.ToBytes(actor);
+
+    public IterationMetrics Learn(LearnerBatch batch)
+    {
+        Finite.Require(batch.Scores, "reward", "score");
+        Finite.Require(batch.EnergyRl, "policy energy", "generate");
+        Finite.Require(batch.EnergySft, "SFT reference energy", "energy reference");
+        var b = batch.Prompts.Length;
+        if (batch.Responses.Length != b || batch.Scores.Length != b || batch.EnergyRl.Length != b || batch.EnergySft.Length != b)
+            throw new EppoException($"learner: batch arrays disagree in length at iteration {batch.Iteration}");
+
+        using var scope = NewDisposeScope();
+        var seq = SequenceBatch.Build(batch.Prompts, batch.Responses, codec.EosId, codec.PadId);
+        var mask = seq.ActionMask;                                                     // (B, R), EOS included
+        Tensor oldLogProbs, refLogProbs, oldValues, entropy;
+        using (no_grad())
+        {
+            var old = TeacherForcing.Score(actor, seq);
+            oldLogProbs = old.LogProbs;                                                // (B, R)
+            entropy = Masked.Mean(old.Entropy, mask);
+            refLogProbs = TeacherForcing.Score(reference, seq).LogProbs;               // (B, R)
+            oldValues = TeacherForcing.Values(critic, seq);                            // (B, R)
+        }
+
+        var shaped = Shape(batch, out var penalty);                                    // (B)
+        var beta = method.UsesKl() ? kl.Value : 0.0;
+        var rewards = RewardAssembly.Compute(tensor(shaped), oldLogProbs, refLogProbs, mask, beta); // (B, R)
+        var (advantages, returns) = Gae.Compute(rewards, oldValues, mask, spec.Gamma, spec.Lambda);
+        advantages = Masked.Whiten(advantages, mask);
+
+        double policyLoss = 0, valueLoss = 0, clipFraction = 0;
+        var steps = 0;
+        var rng = new Random((int)(Seeds.Minibatches(spec.Seed, batch.Iteration) & 0x7fffffff));
+        for (var epoch = 0; epoch < spec.PpoEpochs; epoch++)
+        {
+            var order = Enumerable.Range(0, b).ToArray();
+            rng.Shuffle(order);
+            foreach (var rows in order.Chunk(spec.MiniBatchSize))
+            {
+                using var step = NewDisposeScope();
+                var index = tensor(rows.Select(r => (long)r).ToArray());
+                var sub = Select(seq, index);
+                var subMask = mask.index_select(0, index);
+
+                var scores = TeacherForcing.Score(actor, sub);
+                var pl = PolicyLoss.Clipped(scores.LogProbs, oldLogProbs.index_select(0, index), advantages.index_select(0, index), subMask, spec.ClipEps);
+                actorOptimizer.zero_grad();
+                pl.Loss.backward();
+                nn.utils.clip_grad_norm_(actor.parameters(), 1.0);
+                actorOptimizer.step();
+
+                var values = TeacherForcing.Values(critic, sub);
+                var vl = ValueLoss.Clipped(values, oldValues.index_select(0, index), returns.index_select(0, index), subMask, spec.ValueClipEps);
+                criticOptimizer.zero_grad();
+                vl.backward();
+                nn.utils.clip_grad_norm_(critic.parameters(), 1.0);
+                criticOptimizer.step();
+
+                policyLoss += pl.Loss.item<float>();
+                valueLoss += vl.item<float>();
+                clipFraction += pl.ClipFraction.item<float>();
+                steps++;
+            }
+        }
+
+        // Sequence-level KL to the SFT policy: Σ_t (log π − log π_SFT) over the response, averaged over the batch.
+        var sequenceKl = ((oldLogProbs - refLogProbs) * mask).sum(1).mean().item<float>();
+        kl.Update(sequenceKl, b);
+        PolicyVersion++;
+        IterationsDone = batch.Iteration + 1;
+        if (!double.IsFinite(policyLoss) || !double.IsFinite(valueLoss))
+            throw new EppoException($"non-finite loss in stage 'learn', iteration {batch.Iteration}");
+
+        return new IterationMetrics
+        {
+            Iteration = batch.Iteration,
+            PolicyVersion = PolicyVersion,
+            ProxyReward = batch.Scores.Average(),
+            ShapedReward = shaped.Average(),
+            EnergyRl = batch.EnergyRl.Average(),
+            EnergyRlStd = Std(batch.EnergyRl),
+            EnergySft = batch.EnergySft.Average(),
+            EnergyPenalty = penalty.Average(),
+            Kl = sequenceKl,
+            KlBeta = beta,
+            ResponseLength = batch.Responses.Average(r => r.Length),
+            PolicyLoss = policyLoss / steps,
+            ValueLoss = valueLoss / steps,
+            ClipFraction = clipFraction / steps,
+            Entropy = entropy.item<float>(),
+        };
+    }
+
+    /// <summary>The sequence reward each method optimises, before the per-token KL term.</summary>
+    float[] Shape(LearnerBatch batch, out float[] penalty)
+    {
+        penalty = EnergyPenalty.Penalty(batch.EnergySft, batch.EnergyRl);
+        return method switch
+        {
+            TrainingMethod.Eppo or TrainingMethod.EppoKl =>
+                EnergyPenalty.Shape(batch.Scores, penalty, new EnergyPenaltyOptions(spec.Eta, spec.EnergyFloor, spec.RewardClip)),
+            TrainingMethod.PpoLp => RewardClip.Apply(
+                LengthPenalty.Apply(batch.Scores, batch.Responses.Select(r => r.Length).ToArray(), spec.LengthScale, scoreMoments), spec.RewardClip),
+            _ => RewardClip.Apply(batch.Scores, spec.RewardClip),
+        };
+    }
+
+    static SequenceBatch Select(SequenceBatch seq, Tensor index) => seq with
+    {
+        Tokens = seq.Tokens.index_select(0, index),
+        AttentionMask = seq.AttentionMask.index_select(0, index),
+        Positions = seq.Positions.index_select(0, index),
+        ResponseMask = seq.ResponseMask.index_select(0, index),
+        ActionMask = seq.ActionMask.index_select(0, index),
+    };
+
+    static double Std(float[] values)
+    {
+        var mean = values.Average();
+        return Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
+    }
+
+    public LearnerState State => new(PolicyVersion, IterationsDone, kl.Value, scoreMoments.State);
+
+    /// <summary>Writes actor, critic (each with its optimizer) and the learner state; atomic as a whole.</summary>
+    public void Save(string dir)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(dir))!;
+        Directory.CreateDirectory(parent);
+        var temp = Path.Combine(parent, $".{Path.GetFileName(dir)}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        Checkpoint.Save(Path.Combine(temp, "actor"), actor, actorOptimizer, new { role = "actor" });
+        Checkpoint.Save(Path.Combine(temp, "critic"), critic, criticOptimizer, new { role = "critic" });
+        File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(State));
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.Move(temp, dir);
+    }
+
+    public void Load(string dir)
+    {
+        var stateFile = Path.Combine(dir, StateFile);
+        if (!File.Exists(stateFile)) throw new EppoException($"{dir}: not a complete learner checkpoint (no {StateFile})");
+        Checkpoint.Load(Path.Combine(dir, "actor"), actor, actorOptimizer);
+        Checkpoint.Load(Path.Combine(dir, "critic"), critic, criticOptimizer);
+        var state = JsonSerializer.Deserialize<LearnerState>(File.ReadAllText(stateFile))
+                    ?? throw new EppoException($"{stateFile}: empty learner state");
+        PolicyVersion = state.PolicyVersion;
+        IterationsDone = state.IterationsDone;
+        if (kl is AdaptiveKlController adaptive) adaptive.Value = state.KlBeta;
+        scoreMoments = new RunningMoments(state.ScoreMoments);
+    }
+
+    public const string StateFile = "learner.json";
+}

@@ -1,0 +1,18 @@
+using Eppo.Core.Model;
+using Eppo.Core.Ppo;
+
+namespace Eppo.Core.Training;
+
+/// <summary>The proxy RM's score at the response's last token, standardised with the SFT-sample statistics.</summary>
+public sealed class RewardModelScorer(DecoderModel model, TaskCodec codec, RewardNormalization normalization) : IRewardFunction
+{
+    public float[] Score(int[][] prompts, int[][] responses)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var raw = TeacherForcing.Rewards(model, SequenceBatch.Build(prompts, responses, codec.EosId, codec.PadId)).data<float>().ToArray();
+        var scores = raw.Select(normalization.Apply).ToArray();
+        Finite.Require(scores, "reward", "score");
+        return scores;
+    }
+}

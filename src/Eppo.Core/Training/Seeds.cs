@@ -1,0 +1,30 @@
+namespace Eppo.Core.Training;
+
+/// <summary>Derived seeds: every random choice is a function of the run seed and where it happens, never of timing.</summary>
+public static class Seeds
+{
+    /// <summary>SplitMix64 over the parts: stable across processes and machines (unlike HashCode.Combine).</summary>
+    public static long Combine(params long[] parts)
+    {
+        ulong h = 0x9E3779B97F4A7C15;
+        foreach (var part in parts)
+        {
+            h ^= (ulong)part + 0x9E3779B97F4A7C15 + (h << 6) + (h >> 2);
+            h = Mix(h);
+        }
+        return (long)(h & 0x7FFFFFFFFFFFFFFF);
+    }
+
+    static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Seed of the sampling for chunk c of iteration i.</summary>
+    public static long Rollout(int runSeed, int iteration, int chunk) => Combine(runSeed, 1, iteration, chunk);
+
+    /// <summary>Seed of the learner's minibatch order at iteration i.</summary>
+    public static long Minibatches(int runSeed, int iteration) => Combine(runSeed, 2, iteration);
+}

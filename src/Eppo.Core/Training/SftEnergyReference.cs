@@ -1,0 +1,18 @@
+using Eppo.Core.Generation;
+using Eppo.Core.Model;
+
+namespace Eppo.Core.Training;
+
+/// <summary>
+/// ΔE_SFT(x): the SFT model's final-layer energy loss on its own greedy response to x. Greedy decoding makes it a
+/// function of x alone, which is what lets the pipeline cache it per prompt.
+/// </summary>
+public sealed class SftEnergyReference(DecoderModel sft, TaskCodec codec, int maxNewTokens)
+{
+    public float[] Compute(int[][] prompts)
+    {
+        var result = new SequenceGenerator(sft).Generate(prompts, GenerationOptions.Greedy(maxNewTokens, codec.EosId) with { PadId = codec.PadId });
+        Ppo.Finite.Require(result.MeanEnergy, "SFT reference energy", "energy reference");
+        return result.MeanEnergy;
+    }
+}
