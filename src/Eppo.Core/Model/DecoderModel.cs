@@ -79,6 +79,8 @@ public sealed class DecoderModel : Module
         if (attentionMask.dim() != 2 || attentionMask.shape[0] != inputIds.shape[0] || attentionMask.shape[1] != cached + inputIds.shape[1])
             throw new EppoException(
                 $"attentionMask must be (B, cached + T) = ({inputIds.shape[0]}, {cached + inputIds.shape[1]}), got [{string.Join(", ", attentionMask.shape)}].");
+        if (cached + inputIds.shape[1] > Config.MaxPositions)
+            throw new EppoException($"Sequence length {cached + inputIds.shape[1]} exceeds MaxPositions ({Config.MaxPositions}).");
         if (cache is not null && cache.BatchSize != inputIds.shape[0])
             throw new EppoException($"KV cache batch size {cache.BatchSize} differs from the input's {inputIds.shape[0]}.");
     }

@@ -28,6 +28,12 @@ public sealed class TeacherForcingTests
     public void BadBatchesAreRejectedWithTheReason()
     {
         Assert.Contains("prompt 1", Assert.Throws<EppoException>(() => SequenceBatch.Build([[1], []], [[2], [3]], Eos)).Message);
+        using var scope = NewDisposeScope();
+        using var model = new DecoderModel(ModelConfig.Tiny(ModelFamily.Gpt2, maxPositions: 4));
+        var tooLong = SequenceBatch.Build([[1, 2, 3]], [[4, 5]], Eos);
+        Assert.Contains("MaxPositions", Assert.Throws<EppoException>(() => TeacherForcing.Score(model, tooLong)).Message);
+        Assert.Contains("attentionMask", Assert.Throws<EppoException>(() =>
+            model.Forward(tooLong.Tokens.narrow(1, 0, 2), tooLong.Positions.narrow(1, 0, 2), tooLong.AttentionMask)).Message);
         Assert.Contains("2 prompts but 1", Assert.Throws<EppoException>(() => SequenceBatch.Build([[1], [2]], [[3]], Eos)).Message);
     }
 
