@@ -20,7 +20,7 @@ internal sealed class Gpt2Mlp : Module
     {
         using var scope = NewDisposeScope();
         var hidden = c_fc.forward(x);                                            // (B, T, I)
-        var inner = functional.gelu(hidden, GELU.Approximate.tanh);       // (B, T, I)
+        var inner = functional.gelu(hidden, TorchSharp.Modules.GELU.Approximate.tanh);// (B, T, I)
         var output = c_proj.forward(inner);                                      // (B, T, C)
         var energy = probe switch
         {
