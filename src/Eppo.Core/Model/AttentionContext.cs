@@ -1,0 +1,23 @@
+namespace Eppo.Core.Model;
+
+/// <summary>
+/// What every attention layer of one forward pass shares: the boolean mask (B, 1, T, Tk) (true = may attend),
+/// RoPE angles (Llama only) and the KV cache, if any.
+/// </summary>
+internal sealed record AttentionContext(Tensor Mask, Tensor? Cos, Tensor? Sin, KvCache? Cache)
+{
+    /// <summary>
+    /// attentionMask (B, Tk) with 1 = real token, 0 = pad; the T queries sit at key slots [Tk − T, Tk).
+    /// A query sees earlier-or-equal real keys, and always itself, so a left-pad row never gets an all-masked softmax (NaN).
+    /// </summary>
+    public static Tensor CausalPaddingMask(Tensor attentionMask, long queries)
+    {
+        using var scope = NewDisposeScope();
+        var keys = attentionMask.shape[1];
+        var keyIndex = arange(keys, device: attentionMask.device).view(1, 1, 1, keys);
+        var queryIndex = arange(keys - queries, keys, device: attentionMask.device).view(1, 1, queries, 1);
+        var real = attentionMask.to_type(ScalarType.Bool).view(attentionMask.shape[0], 1, 1, keys);
+        var allowed = keyIndex.le(queryIndex).logical_and(real.logical_or(keyIndex.eq(queryIndex))); // (B, 1, T, Tk)
+        return allowed.MoveToOuterDisposeScope();
+    }
+}

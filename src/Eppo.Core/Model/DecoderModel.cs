@@ -1,0 +1,103 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch.nn;
+
+namespace Eppo.Core.Model;
+
+/// <summary>
+/// Decoder-only transformer (Llama or GPT-2 layout) with one head: language model, value (critic) or reward.
+/// State-dict keys are Hugging Face's: "model.*" / "transformer.*" for the trunk, then "lm_head" | "value_head" | "score".
+/// A tied LM head has no weight of its own (it reuses the token embedding), so "lm_head.weight" is then absent.
+/// </summary>
+public sealed class DecoderModel : Module
+{
+    readonly DecoderTrunk trunk;
+    readonly Linear? head;
+    bool componentsRegistered;
+
+    public DecoderModel(ModelConfig config, HeadKind kind = HeadKind.LanguageModel, int seed = 0, double initStd = 0.02)
+        : base(nameof(DecoderModel))
+    {
+        Config = config.Validate();
+        Kind = kind;
+        trunk = config.Family == ModelFamily.Llama ? new LlamaTrunk(config) : new Gpt2Trunk(config);
+        head = kind switch
+        {
+            HeadKind.LanguageModel => config.TieEmbeddings ? null : Linear(config.HiddenSize, config.VocabSize, hasBias: false),
+            HeadKind.Value or HeadKind.Reward => Linear(config.HiddenSize, 1, hasBias: false),
+            _ => throw new EppoException($"Unknown head kind {(int)kind}."),
+        };
+        RegisterComponents();
+        WeightInit.Apply(this, config.Layers, seed, initStd);
+    }
+
+    public ModelConfig Config { get; }
+    public HeadKind Kind { get; }
+
+    /// <summary>Where the parameters live; inputs must be on it.</summary>
+    public Device ParameterDevice => trunk.TokenEmbeddingWeight.device;
+
+    /// <summary>
+    /// inputIds, positions (B, T) int64; attentionMask (B, cached + T) with 1 = real, 0 = pad (left padding needs
+    /// per-row positions, see <see cref="Positions.FromMask"/>). With a cache, the new keys/values are appended to it.
+    /// </summary>
+    public DecoderOutput Forward(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache = null)
+    {
+        CheckShapes(inputIds, positions, attentionMask, cache);
+        using var scope = NewDisposeScope();
+        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, cache);
+        var output = new DecoderOutput(hidden, ApplyHead(hidden), energy);
+        scope.MoveToOuter(output.Hidden, output.Head, output.Energy);
+        return output;
+    }
+
+    /// <summary>Forward that also returns the residual stream into each block and out of the last (tests, diagnostics).</summary>
+    internal (DecoderOutput Output, List<Tensor> Residuals) ForwardWithResiduals(Tensor inputIds, Tensor positions, Tensor attentionMask)
+    {
+        CheckShapes(inputIds, positions, attentionMask, null);
+        using var scope = NewDisposeScope();
+        var residuals = new List<Tensor>();
+        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, null, residuals);
+        var output = new DecoderOutput(hidden, ApplyHead(hidden), energy);
+        scope.MoveToOuter([output.Hidden, output.Head, output.Energy, .. residuals]);
+        return (output, residuals);
+    }
+
+    Tensor ApplyHead(Tensor hidden) => Kind switch // (B, T, C) →
+    {
+        HeadKind.LanguageModel => head is null
+            ? functional.linear(hidden, trunk.TokenEmbeddingWeight)  // tied: (B, T, V)
+            : head.forward(hidden),                                  // (B, T, V)
+        _ => head!.forward(hidden).squeeze(-1),                      // (B, T)
+    };
+
+    void CheckShapes(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache)
+    {
+        if (inputIds.dim() != 2) throw new EppoException($"inputIds must be (B, T), got rank {inputIds.dim()}.");
+        if (!positions.shape.SequenceEqual(inputIds.shape))
+            throw new EppoException($"positions shape [{string.Join(", ", positions.shape)}] differs from inputIds [{string.Join(", ", inputIds.shape)}].");
+        var cached = cache?.Length ?? 0;
+        if (attentionMask.dim() != 2 || attentionMask.shape[0] != inputIds.shape[0] || attentionMask.shape[1] != cached + inputIds.shape[1])
+            throw new EppoException(
+                $"attentionMask must be (B, cached + T) = ({inputIds.shape[0]}, {cached + inputIds.shape[1]}), got [{string.Join(", ", attentionMask.shape)}].");
+        if (cached + inputIds.shape[1] > Config.MaxPositions)
+            throw new EppoException($"Sequence length {cached + inputIds.shape[1]} exceeds MaxPositions ({Config.MaxPositions}).");
+        if (cache is not null && cache.BatchSize != inputIds.shape[0])
+            throw new EppoException($"KV cache batch size {cache.BatchSize} differs from the input's {inputIds.shape[0]}.");
+    }
+
+    /// <summary>Trunk and head under their Hugging Face names, which depend on family and head kind.</summary>
+    protected override void RegisterComponents()
+    {
+        if (componentsRegistered) return;
+        register_module(Config.Family == ModelFamily.Llama ? "model" : "transformer", trunk);
+        if (head is not null) register_module(HeadName(Kind), head);
+        componentsRegistered = true;
+    }
+
+    static string HeadName(HeadKind kind) => kind switch
+    {
+        HeadKind.LanguageModel => "lm_head",
+        HeadKind.Value => "value_head",
+        _ => "score",
+    };
+}

@@ -1,0 +1,32 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch.nn;
+
+namespace Eppo.Core.Model;
+
+/// <summary>GPT-2 trunk (HF "transformer.": wte, wpe, h, ln_f) with learned absolute positions.</summary>
+internal sealed class Gpt2Trunk : DecoderTrunk
+{
+    readonly Embedding wte, wpe;
+    readonly ModuleList<DecoderBlock> h;
+    readonly LayerNorm ln_f;
+
+    public Gpt2Trunk(ModelConfig config) : base(nameof(Gpt2Trunk), config)
+    {
+        wte = Embedding(config.VocabSize, config.HiddenSize);
+        wpe = Embedding(config.MaxPositions, config.HiddenSize);
+        h = ModuleList<DecoderBlock>([.. Enumerable.Range(0, config.Layers).Select(i => new Gpt2Block(config, i))]);
+        ln_f = LayerNorm(config.HiddenSize, config.NormEps);
+        RegisterComponents();
+    }
+
+    public override Tensor TokenEmbeddingWeight => wte.weight!;
+
+    protected override IList<DecoderBlock> Blocks => h;
+
+    protected override Tensor Embed(Tensor inputIds, Tensor positions) =>
+        wte.forward(inputIds) + wpe.forward(positions);                              // (B, T, C)
+
+    protected override (Tensor? Cos, Tensor? Sin) PositionAngles(Tensor positions) => (null, null);
+
+    protected override Tensor FinalNorm(Tensor x) => ln_f.forward(x);
+}

@@ -1,0 +1,31 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch.nn;
+
+namespace Eppo.Core.Model;
+
+/// <summary>Llama trunk (HF "model.": embed_tokens, layers, norm). Positions enter only through RoPE.</summary>
+internal sealed class LlamaTrunk : DecoderTrunk
+{
+    readonly Embedding embed_tokens;
+    readonly ModuleList<DecoderBlock> layers;
+    readonly RmsNorm norm;
+
+    public LlamaTrunk(ModelConfig config) : base(nameof(LlamaTrunk), config)
+    {
+        embed_tokens = Embedding(config.VocabSize, config.HiddenSize);
+        layers = ModuleList<DecoderBlock>([.. Enumerable.Range(0, config.Layers).Select(i => new LlamaBlock(config, i))]);
+        norm = new RmsNorm(config.HiddenSize, config.NormEps);
+        RegisterComponents();
+    }
+
+    public override Tensor TokenEmbeddingWeight => embed_tokens.weight!;
+
+    protected override IList<DecoderBlock> Blocks => layers;
+
+    protected override Tensor Embed(Tensor inputIds, Tensor positions) => embed_tokens.forward(inputIds);
+
+    protected override (Tensor? Cos, Tensor? Sin) PositionAngles(Tensor positions) =>
+        RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta);
+
+    protected override Tensor FinalNorm(Tensor x) => norm.forward(x);
+}

@@ -1,0 +1,24 @@
+using TorchSharp.Modules;
+
+namespace Eppo.Core.Model;
+
+/// <summary>RMSNorm as in Llama: x · rsqrt(mean(x²) + eps) · weight, no bias.</summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight;
+    readonly double eps;
+
+    public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
+    {
+        weight = new Parameter(ones(size));
+        this.eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) // (B, T, C) → (B, T, C)
+    {
+        using var scope = NewDisposeScope();
+        var normed = x * rsqrt(x.pow(2).mean([-1L], keepdim: true) + eps);
+        return (normed * weight).MoveToOuterDisposeScope();
+    }
+}

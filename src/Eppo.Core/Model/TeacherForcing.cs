@@ -1,0 +1,48 @@
+namespace Eppo.Core.Model;
+
+/// <summary>Teacher-forced scoring of given responses (PPO learner, reference model, critic, reward model).</summary>
+public static class TeacherForcing
+{
+    /// <summary>Language model: log-probs, entropy and energy of the response tokens; gradients flow if enabled.</summary>
+    public static ResponseScores Score(DecoderModel model, SequenceBatch batch)
+    {
+        Require(model, HeadKind.LanguageModel);
+        using var scope = NewDisposeScope();
+        var output = model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask);
+        var (p, r) = (batch.PromptLength, batch.ResponseLength);
+        var logits = output.Head.narrow(1, p - 1, r);                                   // (B, R, V): predicts token j
+        var logProbsAll = logits.log_softmax(-1);                                        // (B, R, V)
+        var logProbs = logProbsAll.gather(-1, batch.ResponseTokens.unsqueeze(-1)).squeeze(-1); // (B, R)
+        var entropy = -(logProbsAll.exp() * logProbsAll).sum(-1);                        // (B, R)
+        var energy = output.Energy.narrow(1, p, r);                                       // (B, R): token j as input
+        var meanEnergy = Energy.MaskedMean(energy, batch.ResponseMask);                   // (B)
+        var scores = new ResponseScores(logProbs, entropy, energy, meanEnergy);
+        scope.MoveToOuter(logProbs, entropy, energy, meanEnergy);
+        return scores;
+    }
+
+    /// <summary>Critic: value (B, R) of the state before each response token (column PromptLength − 1 + j).</summary>
+    public static Tensor Values(DecoderModel model, SequenceBatch batch)
+    {
+        Require(model, HeadKind.Value);
+        using var scope = NewDisposeScope();
+        var output = model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask);
+        return output.Head.narrow(1, batch.PromptLength - 1, batch.ResponseLength).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Reward model: score (B) read at each row's last real token.</summary>
+    public static Tensor Rewards(DecoderModel model, SequenceBatch batch)
+    {
+        Require(model, HeadKind.Reward);
+        using var scope = NewDisposeScope();
+        var output = model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask);
+        var columns = arange(batch.Tokens.shape[1], device: batch.Tokens.device);
+        var last = (batch.AttentionMask * columns).argmax(-1, keepdim: true);            // (B, 1)
+        return output.Head.gather(1, last).squeeze(-1).MoveToOuterDisposeScope();        // (B)
+    }
+
+    static void Require(DecoderModel model, HeadKind kind)
+    {
+        if (model.Kind != kind) throw new EppoException($"TeacherForcing needs a {kind} head, the model has a {model.Kind} head.");
+    }
+}

@@ -1,0 +1,28 @@
+namespace Eppo.Core.Model;
+
+/// <summary>
+/// Seeded GPT-2-style init: weights N(0, std), residual output projections (o_proj, down_proj, c_proj) scaled by
+/// 1/√(2L), biases 0, norm weights 1. Parameters are visited in state-dict order, so a seed fixes every weight.
+/// </summary>
+internal static class WeightInit
+{
+    public static void Apply(nn.Module model, int layers, int seed, double std)
+    {
+        using var generator = new torch.Generator((ulong)seed);
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (name.EndsWith(".bias")) parameter.zero_();
+            else if (parameter.dim() == 1) parameter.fill_(1.0);
+            else
+            {
+                // nn.init.normal_ ignores its generator argument in TorchSharp 0.107; randn honours it.
+                using var noise = randn(parameter.shape, generator: generator);
+                parameter.copy_(noise.mul_(IsResidualProjection(name) ? std / Math.Sqrt(2.0 * layers) : std));
+            }
+        }
+    }
+
+    static bool IsResidualProjection(string name) =>
+        name.EndsWith("o_proj.weight") || name.EndsWith("down_proj.weight") || name.EndsWith("c_proj.weight");
+}
