@@ -183,8 +183,9 @@ public sealed class PpoLearner
         Directory.CreateDirectory(parent);
         var temp = Path.Combine(parent, $".{Path.GetFileName(dir)}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temp);
-        Checkpoint.Save(Path.Combine(temp, "actor"), actor, actorOptimizer, new { role = "actor" });
-        Checkpoint.Save(Path.Combine(temp, "critic"), critic, criticOptimizer, new { role = "critic" });
+        // ModelStore metadata, so ModelStore.Load(dir/actor) rebuilds the policy for evaluation.
+        Checkpoint.Save(Path.Combine(temp, "actor"), actor, actorOptimizer, new ModelStore.Metadata(actor.Config.ToJson(), actor.Kind, []));
+        Checkpoint.Save(Path.Combine(temp, "critic"), critic, criticOptimizer, new ModelStore.Metadata(critic.Config.ToJson(), critic.Kind, []));
         File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(State));
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.Move(temp, dir);
