@@ -1,10 +1,10 @@
 namespace Eppo.Grains.Interfaces;
 
-/// <summary>ΔE_SFT per prompt and probed module (B, M), and how many came from the cache.</summary>
+/// <summary>ΔE_SFT per prompt, and how many came from the cache.</summary>
 [GenerateSerializer, Immutable, Alias("eppo.EnergyReference")]
 public sealed record EnergyReference
 {
-    [Id(0)] public required float[][] Energy { get; init; }
+    [Id(0)] public required float[] Energy { get; init; }
     [Id(1)] public int Hits { get; init; }
     [Id(2)] public int Misses { get; init; }
 }

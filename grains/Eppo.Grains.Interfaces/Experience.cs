@@ -5,8 +5,9 @@ namespace Eppo.Grains.Interfaces;
 public sealed record Experience
 {
     [Id(0)] public required int Iteration { get; init; }
-    [Id(1)] public required Rollout Rollout { get; init; }
-    [Id(2)] public required float[] Scores { get; init; }
-    [Id(3)] public required float[][] ReferenceEnergy { get; init; }
-    [Id(4)] public float[]? GoldScores { get; init; }
+    [Id(1)] public required int[][] PromptTokens { get; init; }
+    [Id(2)] public required int[][] ResponseTokens { get; init; }
+    [Id(3)] public required float[] Scores { get; init; }
+    [Id(4)] public required float[] EnergyRl { get; init; }
+    [Id(5)] public required float[] EnergySft { get; init; }
 }

@@ -7,6 +7,14 @@ namespace Eppo.Grains.Interfaces;
 [Alias("eppo.IEnergyReferenceGrain")]
 public interface IEnergyReferenceGrain : IGrainWithStringKey
 {
-    [Alias("Get")] Task<EnergyReference> GetAsync(string[] promptIds, int[][] promptTokens);
-    [Alias("Stats")] Task<(long Hits, long Misses)> GetStatsAsync();
+    [Alias("Get")] Task<EnergyReference> GetAsync(RunContext run, string[] promptIds, int[][] promptTokens);
+    [Alias("Stats")] Task<EnergyCacheStats> GetStatsAsync();
+}
+
+[GenerateSerializer, Immutable, Alias("eppo.EnergyCacheStats")]
+public sealed record EnergyCacheStats
+{
+    [Id(0)] public long Hits { get; init; }
+    [Id(1)] public long Misses { get; init; }
+    [Id(2)] public int Entries { get; init; }
 }

@@ -2,7 +2,7 @@ namespace Eppo.Grains.Interfaces;
 
 /// <summary>
 /// Trains what a run spec says to train before RL ("train" sources): the SFT policy, then the proxy reward model.
-/// Results are cached by the content of the spec's model sections and seed, so runs that differ only in method share them.
+/// Keyed by the cache key of the spec's model sections and seed, so concurrent runs that share models train them once.
 /// </summary>
 [Alias("eppo.IModelTrainerGrain")]
 public interface IModelTrainerGrain : IGrainWithStringKey

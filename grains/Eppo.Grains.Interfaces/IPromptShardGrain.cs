@@ -7,6 +7,5 @@ namespace Eppo.Grains.Interfaces;
 [Alias("eppo.IPromptShardGrain")]
 public interface IPromptShardGrain : IGrainWithStringKey
 {
-    [Alias("NextBatch")] Task<PromptBatch> GetBatchAsync(int iteration, int count);
-    [Alias("Count")] Task<int> CountAsync();
+    [Alias("Batch")] Task<PromptBatch> GetBatchAsync(RunContext run, int shard, int iteration);
 }

@@ -4,5 +4,5 @@ namespace Eppo.Grains.Interfaces;
 [Alias("eppo.IRewardScorerGrain")]
 public interface IRewardScorerGrain : IGrainWithStringKey
 {
-    [Alias("Score")] Task<float[]> ScoreAsync(string[] promptIds, int[][] promptTokens, int[][] responseTokens);
+    [Alias("Score")] Task<float[]> ScoreAsync(RunContext run, int[][] promptTokens, int[][] responseTokens);
 }

@@ -7,5 +7,5 @@ namespace Eppo.Grains.Interfaces;
 [Alias("eppo.IRolloutGeneratorGrain")]
 public interface IRolloutGeneratorGrain : IGrainWithStringKey
 {
-    [Alias("Generate")] Task<Rollout> GenerateAsync(GenerateRequest request);
+    [Alias("Generate"), ResponseTimeout("00:10:00")] Task<Rollout> GenerateAsync(GenerateRequest request);
 }

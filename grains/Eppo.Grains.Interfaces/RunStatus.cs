@@ -21,4 +21,5 @@ public sealed record RunStatus
     [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
     [Id(13)] public string Stage { get; init; } = "";
     [Id(14)] public bool HackingAlarm { get; init; }
+    [Id(15)] public double? RewardHeldOutAccuracy { get; init; }
 }

@@ -1,5 +1,6 @@
 using Eppo.Grains.Interfaces;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Eppo.Grains.Hosting;
 
@@ -8,8 +9,23 @@ public static class SiloBuilderExtensions
     /// <summary>Registers what the Eppo grains need on a silo. Storage and clustering are the host's choice.</summary>
     public static ISiloBuilder AddEppoGrains(this ISiloBuilder silo, Action<EppoSiloOptions>? configure = null)
     {
+        var options = new EppoSiloOptions();
+        configure?.Invoke(options);
         silo.Services.AddEppoSerialization();
-        silo.Services.AddOptions<EppoSiloOptions>().Configure(o => configure?.Invoke(o));
+        silo.Services.AddOptions<EppoSiloOptions>().Configure(o =>
+        {
+            o.DataRoot = options.DataRoot;
+            o.Device = options.Device;
+            o.ModelSlots = options.ModelSlots;
+            o.TorchThreads = options.TorchThreads;
+        });
+        if (options.TorchThreads > 0) Core.Torch.UseThreads(options.TorchThreads);
+        silo.UseSiloMetadata(new Dictionary<string, string>
+        {
+            [SiloCapacity.ModelSlotsKey] = options.ModelSlots.ToString(),
+            [SiloCapacity.DeviceKey] = options.Device,
+        });
+        silo.Services.AddPlacementDirector<ModelHostPlacementStrategy, ModelHostPlacementDirector>();
         return silo;
     }
 }

@@ -1,0 +1,12 @@
+namespace Eppo.Grains.Interfaces;
+
+/// <summary>What every stage grain needs to know about its run: the spec and where its models live.</summary>
+[GenerateSerializer, Immutable, Alias("eppo.RunContext")]
+public sealed record RunContext
+{
+    [Id(0)] public required string RunId { get; init; }
+    [Id(1)] public required string SpecJson { get; init; }
+    [Id(2)] public required string SftPath { get; init; }
+    /// <summary>A reward-model directory, or "gold".</summary>
+    [Id(3)] public required string RewardPath { get; init; }
+}

@@ -1,0 +1,26 @@
+using Eppo.Core.Runs;
+using Eppo.Grains.Interfaces;
+
+namespace Eppo.Grains.Runs;
+
+/// <summary>
+/// A run's persisted record. <see cref="CommittedIteration"/> is the iteration of the last checkpoint: after a crash
+/// the run goes back there, so no iteration is lost or applied twice.
+/// </summary>
+[GenerateSerializer, Alias("eppo.RunGrainState")]
+public sealed class RunGrainState
+{
+    [Id(0)] public string? SpecJson { get; set; }
+    [Id(1)] public RunState State { get; set; }
+    [Id(2)] public string? Reason { get; set; }
+    [Id(3)] public int Iteration { get; set; }
+    [Id(4)] public int CommittedIteration { get; set; }
+    [Id(5)] public int PolicyVersion { get; set; }
+    [Id(6)] public string? LastCheckpoint { get; set; }
+    [Id(7)] public List<IterationMetrics> History { get; set; } = [];
+    [Id(8)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(9)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(10)] public string Stage { get; set; } = "";
+    [Id(11)] public PreparedModels? Models { get; set; }
+    [Id(12)] public bool HackingAlarm { get; set; }
+}

@@ -1,0 +1,45 @@
+using Eppo.Core.Runs;
+using Eppo.Core.Training;
+using Eppo.Grains.Hosting;
+using Eppo.Grains.Interfaces;
+
+namespace Eppo.Grains.Stages;
+
+/// <summary>ΔE_SFT per prompt from a persisted cache; a miss runs the SFT model greedily once.</summary>
+[ModelHostPlacement]
+public sealed class EnergyReferenceGrain([PersistentState("energy", EppoStorage.Name)] IPersistentState<EnergyCacheState> state)
+    : Grain, IEnergyReferenceGrain
+{
+    EnergyReferenceCache? cache;
+
+    async Task<EnergyReference> IEnergyReferenceGrain.GetAsync(RunContext run, string[] promptIds, int[][] promptTokens)
+    {
+        if (cache is null)
+        {
+            var spec = RunSpec.Parse(run.SpecJson, run.RunId);
+            cache = await Task.Run(() =>
+                new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(run.SftPath, spec), TaskCodec.HackBench(), spec.MaxNewTokens)));
+            cache.Restore(state.State.Values);
+        }
+        var (energy, hits, misses) = await Task.Run(() => cache.Get(promptIds, promptTokens));
+        state.State.Hits += hits;
+        state.State.Misses += misses;
+        if (misses > 0)
+        {
+            foreach (var id in promptIds) state.State.Values[id] = cache.Values[id];
+            await state.WriteStateAsync();
+        }
+        return new EnergyReference { Energy = energy, Hits = hits, Misses = misses };
+    }
+
+    Task<EnergyCacheStats> IEnergyReferenceGrain.GetStatsAsync() =>
+        Task.FromResult(new EnergyCacheStats { Hits = state.State.Hits, Misses = state.State.Misses, Entries = state.State.Values.Count });
+}
+
+[GenerateSerializer, Alias("eppo.EnergyCacheState")]
+public sealed class EnergyCacheState
+{
+    [Id(0)] public Dictionary<string, float> Values { get; set; } = [];
+    [Id(1)] public long Hits { get; set; }
+    [Id(2)] public long Misses { get; set; }
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Eppo.Core.Runs;
+using Eppo.Core.Training;
+using Eppo.Grains.Interfaces;
+
+namespace Eppo.Grains.Stages;
+
+/// <summary>A policy copy that samples rollouts; pulls new weights from the learner when the requested version differs.</summary>
+[ModelHostPlacement]
+public sealed class RolloutGeneratorGrain : Grain, IRolloutGeneratorGrain
+{
+    RolloutWorker? worker;
+
+    async Task<Rollout> IRolloutGeneratorGrain.GenerateAsync(GenerateRequest request)
+    {
+        var clock = Stopwatch.StartNew();
+        var spec = RunSpec.Parse(request.Run.SpecJson, request.Run.RunId);
+        worker ??= await Task.Run(() => new RolloutWorker(ModelPreparation.LoadSft(request.Run.SftPath, spec), TaskCodec.HackBench(), spec));
+        if (worker.Version != request.PolicyVersion)
+        {
+            var policy = await GrainFactory.GetGrain<ILearnerGrain>(request.Run.RunId).GetPolicyAsync(worker.Version);
+            if (policy.Version != request.PolicyVersion || policy.Weights is null)
+                throw new InvalidOperationException($"generator wanted policy version {request.PolicyVersion}, the learner has {policy.Version}");
+            await Task.Run(() => worker.LoadWeights(policy.Weights, policy.Version));
+        }
+        var result = await Task.Run(() => worker.Generate(request.Prompts.Tokens, request.Seed));
+        return new Rollout
+        {
+            ResponseTokens = result.Responses,
+            LogProbs = result.LogProbs,
+            Energy = result.MeanEnergy,
+            PolicyVersion = worker.Version,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+    }
+}
