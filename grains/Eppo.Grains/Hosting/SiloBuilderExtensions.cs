@@ -1,4 +1,5 @@
 using Eppo.Grains.Interfaces;
+using Eppo.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Eppo.Grains.Hosting;
@@ -10,6 +11,8 @@ public static class SiloBuilderExtensions
     {
         silo.Services.AddEppoSerialization();
         silo.Services.AddOptions<EppoSiloOptions>().Configure(o => configure?.Invoke(o));
+        silo.Services.AddMetrics();
+        silo.Services.AddSingleton<EppoMetrics>();
         return silo;
     }
 }
