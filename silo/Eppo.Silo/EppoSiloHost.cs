@@ -13,7 +13,12 @@ public static class EppoSiloHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [] });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Warning);
-        if (settings.MetricsUrl is { } url) builder.WebHost.UseUrls(url);
+        if (settings.MetricsUrl is { } url)
+        {
+            MetricsEndpoint.RequirePortFree(url);
+            builder.WebHost.UseUrls(url);
+            builder.Services.AddEppoMetricsExporter();
+        }
         else builder.WebHost.UseUrls("http://127.0.0.1:0");
 
         builder.Services.AddEppoSerialization();
@@ -44,6 +49,7 @@ public static class EppoSiloHost
 
         var app = builder.Build();
         app.MapGet("/", () => "eppo silo");
+        if (settings.MetricsUrl is not null) app.MapPrometheusScrapingEndpoint();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Eppo.Grains.Interfaces;
+using Eppo.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
@@ -26,6 +27,8 @@ public static class SiloBuilderExtensions
             [SiloCapacity.DeviceKey] = options.Device,
         });
         silo.Services.AddPlacementDirector<ModelHostPlacementStrategy, ModelHostPlacementDirector>();
+        silo.Services.AddMetrics();
+        silo.Services.AddSingleton<EppoMetrics>();
         return silo;
     }
 }
