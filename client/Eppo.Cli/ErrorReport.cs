@@ -1,4 +1,5 @@
 using Eppo.Core;
+using Eppo.Grains.Interfaces;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -12,7 +13,7 @@ public static class ErrorReport
         var inner = exception is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : exception;
         switch (inner)
         {
-            case EppoException or CommandParseException or CommandRuntimeException:
+            case EppoException or EppoRequestException or CommandParseException or CommandRuntimeException:
                 Line($"error: {inner.Message}");
                 return ExitCodes.UserError;
             case ClusterUnreachableException:

@@ -27,6 +27,7 @@ public static class SiloBuilderExtensions
             [SiloCapacity.DeviceKey] = options.Device,
         });
         silo.Services.AddPlacementDirector<ModelHostPlacementStrategy, ModelHostPlacementDirector>();
+        silo.AddIncomingGrainCallFilter<UserErrorFilter>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<EppoMetrics>();
         return silo;

@@ -57,7 +57,7 @@ public sealed class EnergyProbeTests
         using var scope = NewDisposeScope();
         var energy = tensor(new float[,] { { 1, 2, 3 }, { 4, 5, 6 }, { 7, 8, 9 } });
         var mask = tensor(new float[,] { { 1, 1, 0 }, { 0, 0, 0 }, { 0, 1, 1 } });
-        Assert.Equal([1.5f, 0f, 8.5f], Energy.MaskedMean(energy, mask).data<float>().ToArray());
+        Assert.Equal([1.5f, 0f, 8.5f], Eppo.Core.Model.Energy.MaskedMean(energy, mask).data<float>().ToArray());
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class EnergyProbeTests
         using var scope = NewDisposeScope();
         var input = tensor(new float[,] { { 1, -3 } });          // mean |·| = 2
         var output = tensor(new float[,] { { -1, 0, 2, -1 } });  // mean |·| = 1
-        Assert.Equal([1f], Energy.Loss(input, output).data<float>().ToArray());
+        Assert.Equal([1f], Eppo.Core.Model.Energy.Loss(input, output).data<float>().ToArray());
     }
 
     internal static void AssertClose(Tensor expected, Tensor actual, double tolerance)

@@ -1,0 +1,55 @@
+using Eppo.Grains.Hosting;
+using Eppo.Grains.Interfaces;
+using Orleans.TestingHost;
+
+namespace Eppo.Pipeline.Tests.Pipeline;
+
+/// <summary>An in-process test cluster with the Eppo grains, memory storage and a temporary data root; shared by the collection.</summary>
+public sealed class PipelineCluster : IAsyncLifetime
+{
+    public string DataRoot { get; } = Directory.CreateTempSubdirectory("eppo-pipeline-").FullName;
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IClusterClient Client => Cluster.Client;
+    public LearnCallRecorder Recorder { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(EppoStorage.Name);
+            silo.AddEppoGrains(o => o.DataRoot = DataRoot);
+            silo.AddIncomingGrainCallFilter(Recorder);
+        });
+        builder.ConfigureClient(client => client.Services.AddEppoSerialization());
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        try { Directory.Delete(DataRoot, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>Polls until the run settles (completed, paused, failed or stopped).</summary>
+    public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool>? until = null, int timeoutSeconds = 120)
+    {
+        until ??= s => s.State is Core.Runs.RunState.Completed or Core.Runs.RunState.Failed or Core.Runs.RunState.Stopped or Core.Runs.RunState.Paused;
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (true)
+        {
+            var status = await Client.GetGrain<IRunGrain>(runId).GetStatusAsync() ?? throw new InvalidOperationException($"no run {runId}");
+            if (until(status)) return status;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} still {status.State} at iteration {status.Iteration}");
+            await Task.Delay(50);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PipelineCollection : ICollectionFixture<PipelineCluster>
+{
+    public const string Name = "pipeline";
+}

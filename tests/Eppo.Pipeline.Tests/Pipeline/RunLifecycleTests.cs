@@ -1,0 +1,144 @@
+using Eppo.Core;
+using Eppo.Core.Ppo;
+using Eppo.Core.Runs;
+using Eppo.Core.Training;
+using Eppo.Grains.Interfaces;
+
+namespace Eppo.Pipeline.Tests.Pipeline;
+
+[Collection(PipelineCollection.Name)]
+public sealed class RunLifecycleTests(PipelineCluster fixture)
+{
+    static RunSpec Tiny(int seed = 7, string method = "eppo") => RepoFiles.Example("tiny") with { Seed = seed, Method = method };
+
+    async Task<RunStatus> RunToEndAsync(RunSpec spec, string runId)
+    {
+        await fixture.Client.GetGrain<IRunGrain>(runId).StartAsync(spec.ToJson());
+        return await fixture.WaitAsync(runId);
+    }
+
+    [Fact]
+    public async Task SmallRunCompletesWithTheSameMetricsAsTheInProcessDriver()
+    {
+        var spec = Tiny();
+        var status = await RunToEndAsync(spec, "complete-" + Guid.NewGuid().ToString("N")[..8]);
+        Assert.True(status.State == RunState.Completed, status.Reason);
+        Assert.Equal(spec.Iterations, status.Iteration);
+        Assert.Equal(spec.Iterations, status.History.Count);
+        Assert.True(Directory.Exists(status.LastCheckpoint), status.LastCheckpoint);
+
+        var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
+        for (var i = 0; i < spec.Iterations; i++)
+            AssertSameLearning(local.RunIteration(i), status.History[i]);
+    }
+
+    [Fact]
+    public async Task PausedRunResumesAndEndsExactlyAsAnUninterruptedOne()
+    {
+        var spec = Tiny(seed: 11) with { Iterations = 6 };
+        var straight = await RunToEndAsync(spec, "straight-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var runId = "paused-" + Guid.NewGuid().ToString("N")[..8];
+        var run = fixture.Client.GetGrain<IRunGrain>(runId);
+        await run.StartAsync(spec.ToJson());
+        await fixture.WaitAsync(runId, s => s.Iteration >= 2);
+        var pausing = await run.PauseAsync();
+        Assert.Contains(pausing.State, new[] { RunState.Pausing, RunState.Paused });
+        var paused = await fixture.WaitAsync(runId);
+        Assert.Equal(RunState.Paused, paused.State);
+        Assert.True(paused.Iteration < spec.Iterations, "the pause should land before the end");
+        Assert.NotNull(paused.LastCheckpoint);
+
+        await Task.Delay(300);
+        Assert.Equal(paused.Iteration, (await run.GetStatusAsync())!.Iteration); // paused means paused
+
+        await run.ResumeAsync();
+        var resumed = await fixture.WaitAsync(runId, s => s.State is RunState.Completed or RunState.Failed);
+        Assert.True(resumed.State == RunState.Completed, resumed.Reason);
+        for (var i = 0; i < spec.Iterations; i++)
+            AssertSameLearning(straight.History[i], resumed.History[i]);
+    }
+
+    [Fact]
+    public async Task TheLearnerShapesRewardsFromScorerAndEnergyMessages()
+    {
+        var spec = Tiny(seed: 13) with { Iterations = 2, Eta = 2.0 };
+        var runId = "shaping-" + Guid.NewGuid().ToString("N")[..8];
+        var status = await RunToEndAsync(spec, runId);
+        Assert.True(status.State == RunState.Completed, status.Reason);
+        var calls = fixture.Recorder.Calls[runId].ToArray();
+        Assert.Equal(2, calls.Length);
+        foreach (var (experience, metrics) in calls)
+        {
+            // r̂ = clip(r − η·|ΔE_SFT − ΔE_RL|, ±5), computed here by hand from the recorded messages.
+            var expected = experience.Scores.Select((r, i) =>
+                Math.Clamp(r - spec.Eta * Math.Abs(experience.EnergySft[i] - experience.EnergyRl[i]), -5.0, 5.0)).Average();
+            Assert.Equal(expected, metrics.ShapedReward, 5);
+            Assert.Equal(experience.Scores.Average(), metrics.ProxyReward, 5);
+            Assert.True(metrics.EnergyPenalty > 0, "rollouts are sampled, the reference is greedy: some penalty");
+        }
+    }
+
+    [Fact]
+    public async Task EnergyReferenceCacheHitsEveryPromptOnTheSecondPass()
+    {
+        // 16 prompts, batch 16: iteration 1 sees exactly the prompts of iteration 0.
+        var spec = Tiny(seed: 17) with { Prompts = 16, Iterations = 2 };
+        var runId = "cache-" + Guid.NewGuid().ToString("N")[..8];
+        var status = await RunToEndAsync(spec, runId);
+        Assert.True(status.State == RunState.Completed, status.Reason);
+        Assert.Equal(0.0, status.History[0].EnergyCacheHitRatio);
+        Assert.Equal(1.0, status.History[1].EnergyCacheHitRatio);
+        var stats = await fixture.Client.GetGrain<IEnergyReferenceGrain>(runId).GetStatsAsync();
+        Assert.Equal(16, stats.Entries);
+        Assert.Equal(16, stats.Hits);
+        Assert.Equal(16, stats.Misses);
+    }
+
+    [Fact]
+    public async Task ABadSpecIsRefusedNamingTheFieldAndNothingIsCreated()
+    {
+        var runId = "bad-" + Guid.NewGuid().ToString("N")[..8];
+        var json = Tiny().ToJson().Replace("\"method\": \"eppo\"", "\"method\": \"reinforce\"");
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Client.GetGrain<IRunGrain>(runId).StartAsync(json));
+        Assert.Contains("method", error.Message);
+        Assert.Contains("reinforce", error.Message);
+        Assert.Null(await fixture.Client.GetGrain<IRunGrain>(runId).GetStatusAsync());
+
+        var negative = Tiny().ToJson().Replace("\"eta\": 2", "\"eta\": -1");
+        error = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Client.GetGrain<IRunGrain>(runId).StartAsync(negative));
+        Assert.Contains("eta", error.Message);
+    }
+
+    [Fact]
+    public async Task TwoRunsAtOnceDoNotDisturbEachOther()
+    {
+        var a = Tiny(seed: 21, method: "ppo");
+        var b = Tiny(seed: 22, method: "eppo-kl");
+        var alone = await RunToEndAsync(a, "alone-" + Guid.NewGuid().ToString("N")[..8]);
+        var (idA, idB) = ("both-a-" + Guid.NewGuid().ToString("N")[..8], "both-b-" + Guid.NewGuid().ToString("N")[..8]);
+        await Task.WhenAll(fixture.Client.GetGrain<IRunGrain>(idA).StartAsync(a.ToJson()), fixture.Client.GetGrain<IRunGrain>(idB).StartAsync(b.ToJson()));
+        var (together, other) = (await fixture.WaitAsync(idA), await fixture.WaitAsync(idB));
+        Assert.True(together.State == RunState.Completed, together.Reason);
+        Assert.True(other.State == RunState.Completed, other.Reason);
+        for (var i = 0; i < a.Iterations; i++) AssertSameLearning(alone.History[i], together.History[i]);
+        var runs = await fixture.Client.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).ListAsync();
+        Assert.Contains(idA, runs);
+        Assert.Contains(idB, runs);
+    }
+
+    static void AssertSameLearning(IterationMetrics expected, IterationMetrics actual)
+    {
+        Assert.Equal(expected.Iteration, actual.Iteration);
+        Assert.Equal(expected.PolicyVersion, actual.PolicyVersion);
+        Assert.Equal(expected.ProxyReward, actual.ProxyReward);
+        Assert.Equal(expected.ShapedReward, actual.ShapedReward);
+        Assert.Equal(expected.GoldReward, actual.GoldReward);
+        Assert.Equal(expected.EnergyRl, actual.EnergyRl);
+        Assert.Equal(expected.EnergySft, actual.EnergySft);
+        Assert.Equal(expected.Kl, actual.Kl);
+        Assert.Equal(expected.PolicyLoss, actual.PolicyLoss);
+        Assert.Equal(expected.ValueLoss, actual.ValueLoss);
+        Assert.Equal(expected.ResponseLength, actual.ResponseLength);
+    }
+}
