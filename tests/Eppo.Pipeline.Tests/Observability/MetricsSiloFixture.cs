@@ -34,6 +34,8 @@ public sealed class MetricsSiloFixture : IAsyncLifetime
             DataRoot = _dataRoot,
         });
         await _app.StartAsync();
+        // One grain call, so Orleans' per-grain-type meter (orleans_grains) has something to report.
+        await _app.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetHosts();
         var metrics = _app.Services.GetRequiredService<EppoMetrics>();
         Run = SampleRun.RecordThroughMetrics(metrics, $"obs-run-{Guid.NewGuid():N}"[..20]);
     }

@@ -5,7 +5,8 @@ using Eppo.Grains.Telemetry;
 namespace Eppo.Pipeline.Tests.Observability;
 
 /// <summary>
-/// A plausible three-iteration EPPO run whose energy drifts above the SFT reference until the hacking alarm is raised.
+/// A plausible EPPO run, three iterations in, whose energy drifts above the SFT reference until the hacking alarm is
+/// raised; it is still running (the moment someone watching the dashboard should look).
 /// The tests only need its outcome (<see cref="RecordedRun"/>): when the real pipeline lands, replace
 /// <see cref="RecordThroughMetrics"/> by a short real run and keep the assertions.
 /// </summary>
@@ -58,7 +59,6 @@ internal static class SampleRun
             metrics.RecordIteration(runId, Method, last, rl, responseEnergySft: sft);
             lastRl = rl;
         }
-        metrics.RecordRunState(runId, Method, RunState.Completed);
         return new RecordedRun(runId, Method, last, allRl.ToArray(), lastRl);
     }
 
