@@ -247,7 +247,7 @@ public sealed class RunGrain(
         S.PolicyVersion = m.PolicyVersion;
         S.History.Add(m);
         S.HackingAlarm = Core.Energy.HackingAlarm.Raised(m.HackingAlarmShare);
-        metrics.RecordIteration(runId, Spec.Method, m, energyRl);
+        metrics.RecordIteration(runId, Spec.Method, m, energyRl, responseEnergySft: reference.Energy);
 
         if (S.Iteration % Spec.CheckpointInterval == 0 || S.Iteration == Spec.Iterations)
         {
