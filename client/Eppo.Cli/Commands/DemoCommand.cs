@@ -1,22 +1,84 @@
 using System.ComponentModel;
+using System.Diagnostics;
+using Eppo.Cli.Demo;
+using Eppo.Core;
+using Eppo.Silo;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Eppo.Cli.Commands;
 
 public sealed class DemoSettings : CommandSettings
 {
-    [CommandOption("--quick"), Description("A smaller model and fewer iterations: under 5 minutes on 2 cores")]
+    [CommandOption("--quick"), Description("A smaller model and shorter RL: a few minutes on 2 cores")]
     public bool Quick { get; init; }
 
-    [CommandOption("--seeds <N>"), Description("Seeds per method"), DefaultValue(1)]
-    public int Seeds { get; init; } = 1;
+    [CommandOption("--seeds <N>"), Description("Seeds per method (default: 1 with --quick, 3 otherwise)")]
+    public int? Seeds { get; init; }
+
+    [CommandOption("--methods <LIST>"), Description("Comma-separated subset of ppo,ppo-kl,ppo-lp,eppo,eppo-kl")]
+    public string? Methods { get; init; }
 
     [CommandOption("--out <DIR>"), Description("Where report.md, report.json and the plots go"), DefaultValue("runs/demo")]
     public string Out { get; init; } = "runs/demo";
+
+    [CommandOption("--eval-prompts <N>"), Description("Held-out prompts per evaluation"), DefaultValue(256)]
+    public int EvalPrompts { get; init; } = 256;
+
+    [CommandOption("--metrics-url <URL>"), Description("Serve Prometheus metrics while the demo runs, e.g. http://127.0.0.1:8080"), DefaultValue("none")]
+    public string MetricsUrl { get; init; } = "none";
+
+    public IReadOnlyList<string> MethodList => Methods is null
+        ? DemoPlan.Methods
+        : Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public override ValidationResult Validate()
+    {
+        if (Seeds is <= 0 or > 20) return ValidationResult.Error($"--seeds: {Seeds} is not in 1..20");
+        if (EvalPrompts is <= 0 or > 10000) return ValidationResult.Error($"--eval-prompts: {EvalPrompts} is not in 1..10000");
+        var unknown = MethodList.Where(m => !Core.Runs.TrainingMethods.ByName.ContainsKey(m)).ToArray();
+        if (unknown.Length > 0 || MethodList.Count == 0)
+            return ValidationResult.Error($"--methods: unknown method '{unknown.FirstOrDefault()}' (expected a comma-separated subset of {string.Join(",", DemoPlan.Methods)})");
+        return base.Validate();
+    }
 }
 
+/// <summary>The embedded main job: one process hosts a silo and a client, trains everything, evaluates, reports.</summary>
 public sealed class DemoCommand : AsyncCommand<DemoSettings>
 {
-    public override Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellation) =>
-        throw new Core.EppoException("demo: pending (pipeline under construction)");
+    public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var seeds = Enumerable.Range(1, settings.Seeds ?? (settings.Quick ? 1 : 3)).ToArray();
+        var outDir = Path.GetFullPath(settings.Out);
+        var dataRoot = Path.Combine(outDir, "data");
+        Directory.CreateDirectory(dataRoot);
+        // Each run's tensor work is small: one libtorch thread per task, and the runs of a seed in parallel.
+        Core.Torch.UseThreads(1);
+
+        var silo = new SiloSettings
+        {
+            SiloPort = PortCheck.FreePort(), GatewayPort = PortCheck.FreePort(), ClusterId = "eppo-demo",
+            MetricsUrl = settings.MetricsUrl == "none" ? null : settings.MetricsUrl, DataRoot = dataRoot, TorchThreads = 1,
+        };
+        silo = silo with { PrimarySiloPort = silo.SiloPort };
+        var app = EppoSiloHost.Build(silo);
+        await app.StartAsync(cancellation);
+        try
+        {
+            var command = "./eppo demo" + (settings.Quick ? " --quick" : "") + (settings.Seeds is { } n ? $" --seeds {n}" : "")
+                          + (settings.Methods is { } m ? $" --methods {m}" : "") + $" --out {settings.Out}";
+            AnsiConsole.MarkupLine($"[bold]eppo demo[/]{(settings.Quick ? " --quick" : "")}: {seeds.Length} seed(s) × {settings.MethodList.Count} methods on HackBench; output in {Markup.Escape(outDir)}");
+            var runner = new DemoRunner(app.Services.GetRequiredService<IClusterClient>(), dataRoot, AnsiConsole.Console);
+            var inputs = await runner.RunAsync(settings.Quick, seeds, settings.MethodList, command, settings.EvalPrompts, cancellation);
+            var report = DemoReport.Write(inputs, outDir);
+            WinTieLoseConsole.Print(AnsiConsole.Console, report);
+            AnsiConsole.MarkupLine($"report: {Markup.Escape(Path.Combine(outDir, DemoReport.MarkdownFile))} (+ {DemoReport.JsonFile}, plots) — {clock.Elapsed:mm\\:ss} in all");
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
 }

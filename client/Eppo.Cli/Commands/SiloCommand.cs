@@ -55,6 +55,14 @@ public sealed class SiloCommand : AsyncCommand<SiloCommandSettings>
 
 public static class PortCheck
 {
+    /// <summary>A port on 127.0.0.1 that nothing listens on right now (the OS picks it).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Fails with a line naming the flag and port, instead of a socket exception deep in Orleans or Kestrel.</summary>
     public static void RequireFree(int port, string flag)
     {
