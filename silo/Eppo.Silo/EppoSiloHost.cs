@@ -11,7 +11,7 @@ public static class EppoSiloHost
     public static WebApplication Build(SiloSettings settings, string[]? args = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [] });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Warning);
         if (settings.MetricsUrl is { } url)
         {

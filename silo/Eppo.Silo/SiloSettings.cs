@@ -17,4 +17,6 @@ public sealed record SiloSettings
     public int ModelSlots { get; init; } = 16;
     public int TorchThreads { get; init; }
     public string? ConnectionString { get; init; }
+    /// <summary>Console log level; the embedded demo raises it to Error to keep its progress display clean.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
 }

@@ -60,6 +60,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         {
             SiloPort = PortCheck.FreePort(), GatewayPort = PortCheck.FreePort(), ClusterId = "eppo-demo",
             MetricsUrl = settings.MetricsUrl == "none" ? null : settings.MetricsUrl, DataRoot = dataRoot, TorchThreads = 1,
+            LogLevel = LogLevel.Error,
         };
         silo = silo with { PrimarySiloPort = silo.SiloPort };
         var app = EppoSiloHost.Build(silo);
