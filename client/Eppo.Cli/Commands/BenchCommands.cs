@@ -14,9 +14,3 @@ public sealed class BenchCoreCommand : AsyncCommand<BenchSettings>
     public override Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation) =>
         throw new Core.EppoException("bench core: pending");
 }
-
-public sealed class BenchPipelineCommand : AsyncCommand<BenchSettings>
-{
-    public override Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation) =>
-        throw new Core.EppoException("bench pipeline: pending");
-}

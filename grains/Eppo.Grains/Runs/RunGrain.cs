@@ -136,7 +136,10 @@ public sealed class RunGrain(
                     await EndAsync(RunState.Completed);
                     break;
                 case RunState.Running:
-                    await RunIterationAsync(s => stage = s);
+                    // Iterate within the tick: no timer latency between iterations. Calls interleave at every await,
+                    // so pause and stop still land between iterations.
+                    while (S.State == RunState.Running && S.Iteration < Spec.Iterations && !cancellation.IsCancellationRequested)
+                        await RunIterationAsync(s => stage = s);
                     break;
                 case RunState.Pausing:
                     await EndAsync(RunState.Paused);
