@@ -19,6 +19,7 @@ public sealed class MetricsSiloFixture : IAsyncLifetime
     public int MetricsPort { get; } = LoopbackPorts.Free();
     public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}";
     internal RecordedRun Run { get; private set; } = null!;
+    public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
 
     public async Task InitializeAsync()
     {

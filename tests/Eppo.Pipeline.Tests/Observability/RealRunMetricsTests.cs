@@ -1,0 +1,41 @@
+using Eppo.Core.Runs;
+using Eppo.Grains.Interfaces;
+
+namespace Eppo.Pipeline.Tests.Observability;
+
+/// <summary>A short real run through the silo's grains; Debian's Prometheus scrapes its energy loss from /metrics.</summary>
+[Collection(MetricsSiloCollection.Name)]
+public class RealRunMetricsTests(MetricsSiloFixture silo)
+{
+    [Fact]
+    public async Task PrometheusSeesTheEnergyLossOfARealRun()
+    {
+        var spec = RepoFiles.Example("tiny");
+        var runId = $"obs-real-{Guid.NewGuid():N}"[..20];
+        var run = silo.Grains.GetGrain<IRunGrain>(runId);
+        await run.StartAsync(spec.ToJson());
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        RunStatus status;
+        while ((status = (await run.GetStatusAsync())!).State is not (RunState.Completed or RunState.Failed))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"run still {status.State} at iteration {status.Iteration}");
+            await Task.Delay(100);
+        }
+        Assert.True(status.State == RunState.Completed, status.Reason);
+
+        await using var prometheus = PrometheusServer.Start(silo.MetricsPort, RepoPaths.Deploy("prometheus", "alerts.yml"));
+        var scrapeDeadline = DateTime.UtcNow.AddSeconds(30);
+        var selector = $"run=\"{runId}\"";
+        var responses = Assert.Single(await prometheus.WaitForAsync($"eppo_energy_loss_rl_bucket{{{selector},le=\"+Inf\"}}", scrapeDeadline));
+        Assert.Equal(spec.Iterations * spec.BatchSize, responses.Value);
+        Assert.Equal("eppo", responses.Labels["method"]);
+
+        var mean = Assert.Single((await prometheus.QueryAsync($"eppo_energy_loss_rl_mean{{{selector}}}"))!);
+        Assert.Equal(status.Latest!.EnergyRl, mean.Value, 6);
+        Assert.True(double.IsFinite(mean.Value) && Math.Abs(mean.Value) < 10, $"energy loss {mean.Value}");
+        var iteration = Assert.Single((await prometheus.QueryAsync($"eppo_iteration{{{selector}}}"))!);
+        Assert.Equal(spec.Iterations - 1, iteration.Value);
+        var completed = Assert.Single((await prometheus.QueryAsync($"eppo_run_state{{{selector},state=\"completed\"}}"))!);
+        Assert.Equal(1, completed.Value);
+    }
+}
