@@ -19,6 +19,12 @@ public sealed class DemoSettings : CommandSettings
     [CommandOption("--methods <LIST>"), Description("Comma-separated subset of ppo,ppo-kl,ppo-lp,eppo,eppo-kl")]
     public string? Methods { get; init; }
 
+    [CommandOption("--eta <ETA>"), Description("EPPO's penalty weight η (the paper ships 2)"), DefaultValue(2.0)]
+    public double Eta { get; init; } = 2.0;
+
+    [CommandOption("--probe-site <SITE>"), Description("Energy probe: block, mlp, down_proj or mlp_linears"), DefaultValue("down_proj")]
+    public string ProbeSite { get; init; } = "down_proj";
+
     [CommandOption("--out <DIR>"), Description("Where report.md, report.json and the plots go"), DefaultValue("runs/demo")]
     public string Out { get; init; } = "runs/demo";
 
@@ -35,6 +41,9 @@ public sealed class DemoSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Seeds is <= 0 or > 20) return ValidationResult.Error($"--seeds: {Seeds} is not in 1..20");
+        if (!double.IsFinite(Eta) || Eta < 0) return ValidationResult.Error($"--eta: {Eta} must be a finite number ≥ 0");
+        if (!Core.Runs.RunSpec.ProbeSites.Contains(ProbeSite))
+            return ValidationResult.Error($"--probe-site: unknown site '{ProbeSite}' (expected one of {string.Join(", ", Core.Runs.RunSpec.ProbeSites)})");
         if (EvalPrompts is <= 0 or > 10000) return ValidationResult.Error($"--eval-prompts: {EvalPrompts} is not in 1..10000");
         var unknown = MethodList.Where(m => !Core.Runs.TrainingMethods.ByName.ContainsKey(m)).ToArray();
         if (unknown.Length > 0 || MethodList.Count == 0)
@@ -68,10 +77,13 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         try
         {
             var command = "./eppo demo" + (settings.Quick ? " --quick" : "") + (settings.Seeds is { } n ? $" --seeds {n}" : "")
-                          + (settings.Methods is { } m ? $" --methods {m}" : "") + $" --out {settings.Out}";
+                          + (settings.Methods is { } m ? $" --methods {m}" : "")
+                          + (settings.Eta != 2.0 ? $" --eta {settings.Eta}" : "") + (settings.ProbeSite != "down_proj" ? $" --probe-site {settings.ProbeSite}" : "")
+                          + $" --out {settings.Out}";
             AnsiConsole.MarkupLine($"[bold]eppo demo[/]{(settings.Quick ? " --quick" : "")}: {seeds.Length} seed(s) × {settings.MethodList.Count} methods on HackBench; output in {Markup.Escape(outDir)}");
             var runner = new DemoRunner(app.Services.GetRequiredService<IClusterClient>(), dataRoot, AnsiConsole.Console);
-            var inputs = await runner.RunAsync(settings.Quick, seeds, settings.MethodList, command, settings.EvalPrompts, cancellation);
+            var inputs = await runner.RunAsync(settings.Quick, seeds, settings.MethodList, command, settings.EvalPrompts,
+                spec => spec with { Eta = settings.Eta, ProbeSite = settings.ProbeSite }, cancellation);
             var report = DemoReport.Write(inputs, outDir);
             WinTieLoseConsole.Print(AnsiConsole.Console, report);
             AnsiConsole.MarkupLine($"report: {Markup.Escape(Path.Combine(outDir, DemoReport.MarkdownFile))} (+ {DemoReport.JsonFile}, plots) — {clock.Elapsed:mm\\:ss} in all");

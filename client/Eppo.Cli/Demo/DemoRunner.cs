@@ -14,9 +14,9 @@ namespace Eppo.Cli.Demo;
 public sealed class DemoRunner(IClusterClient client, string dataRoot, IAnsiConsole console)
 {
     public async Task<DemoInputs> RunAsync(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods, string command, int evalPrompts,
-        CancellationToken cancellation)
+        Func<RunSpec, RunSpec> adjust, CancellationToken cancellation)
     {
-        var specs = DemoPlan.Specs(quick, seeds, methods);
+        var specs = DemoPlan.Specs(quick, seeds, methods).Select(s => adjust(s).Validate("demo")).ToArray();
         var baselines = new List<SeedBaseline>();
         var results = new List<MethodRunResult>();
         foreach (var seed in seeds)

@@ -19,7 +19,7 @@ public static class ModelPreparation
     public static Result Prepare(RunSpec spec, string dataRoot, Action<string>? progress = null)
     {
         var codec = TaskCodec.HackBench();
-        var dir = Path.Combine(dataRoot, "models", CacheKey(spec));
+        var dir = Path.Combine(dataRoot, "models", SftKey(spec));
         var sftPath = spec.Sft.Source == "train" ? Path.Combine(dir, "sft") : spec.Sft.Source;
         double sftSeconds = 0, rewardSeconds = 0;
         if (spec.Sft.Source == "train" && !Complete(sftPath))
@@ -37,7 +37,7 @@ public static class ModelPreparation
         if (spec.Reward.Source != "train")
             return new Result(sftPath, spec.Reward.Source, null, sftSeconds, 0);
 
-        var rewardPath = Path.Combine(dir, "reward");
+        var rewardPath = Path.Combine(dir, "reward-" + CacheKey(spec));
         if (!Complete(rewardPath))
         {
             progress?.Invoke("training the proxy reward model");
@@ -62,11 +62,14 @@ public static class ModelPreparation
 
     static bool Complete(string dir) => File.Exists(Path.Combine(dir, Checkpoints.Checkpoint.ManifestFile));
 
-    public static string CacheKey(RunSpec spec)
-    {
-        var identity = JsonSerializer.Serialize(new { spec.Task, spec.Model, spec.Sft, spec.Reward, spec.Seed, spec.MaxNewTokens }, RunSpec.Json);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
-    }
+    /// <summary>Identifies the trained SFT policy and RM: what shapes them, nothing about RL.</summary>
+    public static string CacheKey(RunSpec spec) => Hash(new { spec.Task, spec.Model, spec.Sft, spec.Reward, spec.Seed, spec.MaxNewTokens });
+
+    /// <summary>Identifies the SFT policy alone, so reward-model variants share it.</summary>
+    static string SftKey(RunSpec spec) => Hash(new { spec.Task, spec.Model, spec.Sft, spec.Seed });
+
+    static string Hash(object identity) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, RunSpec.Json))))[..16];
 
     /// <summary>The reward function a prepared run scores with: the proxy RM, or the gold judge.</summary>
     public static IRewardFunction RewardFunction(string rewardPath, TaskCodec codec)

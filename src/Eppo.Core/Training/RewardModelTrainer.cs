@@ -21,7 +21,7 @@ public static class RewardModelTrainer
     {
         var started = DateTime.UtcNow;
         var labeler = new PreferenceLabeler((int)Seeds.Combine(options.Seed, 4), options.Labeler);
-        var train = SamplePairs(sft, codec, PromptGenerator.Generate((int)Seeds.Combine(options.Seed, 5), HackBenchSplit.Train, options.Pairs),
+        var train = SamplePairs(sft, codec, PromptGenerator.Stream((int)Seeds.Combine(options.Seed, 5), HackBenchSplit.Train), options.Pairs,
             labeler, options, Seeds.Combine(options.Seed, 6));
         progress?.Invoke($"sampled {train.Count} preference pairs");
 
@@ -50,7 +50,7 @@ public static class RewardModelTrainer
         }
 
         var exact = new PreferenceLabeler((int)Seeds.Combine(options.Seed, 9), PreferenceLabelerOptions.Exact);
-        var heldOut = SamplePairs(sft, codec, PromptGenerator.Generate((int)Seeds.Combine(options.Seed, 10), HackBenchSplit.HeldOut, options.HeldOutPairs),
+        var heldOut = SamplePairs(sft, codec, PromptGenerator.Stream((int)Seeds.Combine(options.Seed, 10), HackBenchSplit.HeldOut), options.HeldOutPairs,
                 exact, options, Seeds.Combine(options.Seed, 11))
             .Where(p => p.ChosenGold != p.RejectedGold).ToList();
         var accuracy = Accuracy(rm, codec, heldOut);
@@ -59,24 +59,30 @@ public static class RewardModelTrainer
         return (rm, new Report(accuracy, agreement, normalization, (DateTime.UtcNow - started).TotalSeconds));
     }
 
-    /// <summary>Two sampled SFT responses per prompt, labelled. Prompts whose two samples are identical are skipped.</summary>
-    static List<PreferencePair> SamplePairs(DecoderModel sft, TaskCodec codec, IReadOnlyList<HackBenchPrompt> prompts,
+    /// <summary>
+    /// <paramref name="count"/> labelled pairs of two different SFT samples for one prompt each, drawn from the prompt
+    /// stream (prompts whose two samples coincide give no preference and are skipped).
+    /// </summary>
+    static List<PreferencePair> SamplePairs(DecoderModel sft, TaskCodec codec, IEnumerable<HackBenchPrompt> stream, int count,
         PreferenceLabeler labeler, Options options, long seed)
     {
         var generator = new SequenceGenerator(sft);
         var pairs = new List<PreferencePair>();
         const int chunk = 256;
-        for (var start = 0; start < prompts.Count; start += chunk)
+        var start = 0;
+        foreach (var slice in stream.Chunk(chunk))
         {
-            var slice = prompts.Skip(start).Take(chunk).ToArray();
+            if (pairs.Count >= count) break;
+            if (start > 20 * count) throw new EppoException($"reward model: the SFT policy's samples rarely differ; only {pairs.Count} of {count} pairs");
             var encoded = slice.Select(p => codec.EncodePrompt(p.Text)).ToArray();
             var a = generator.Generate(encoded, GenerationOptions.Sampling(options.MaxNewTokens, codec.EosId, Seeds.Combine(seed, start, 0)));
             var b = generator.Generate(encoded, GenerationOptions.Sampling(options.MaxNewTokens, codec.EosId, Seeds.Combine(seed, start, 1)));
-            for (var i = 0; i < slice.Length; i++)
+            for (var i = 0; i < slice.Length && pairs.Count < count; i++)
             {
                 var (textA, textB) = (codec.DecodeResponse(a.Responses[i]), codec.DecodeResponse(b.Responses[i]));
                 if (textA != textB) pairs.Add(labeler.Label(slice[i], textA, textB));
             }
+            start += slice.Length;
         }
         return pairs;
     }
