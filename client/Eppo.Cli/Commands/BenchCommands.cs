@@ -12,22 +12,37 @@ public sealed class BenchSettings : CommandSettings
     public bool Json { get; init; }
 }
 
-/// <summary>Core speed: KV-cache generation, the energy probe's cost, a PPO step against the matmul peak. Progress goes to stderr.</summary>
-public sealed class BenchCoreCommand : AsyncCommand<BenchSettings>
+public sealed class BenchCoreSettings : CommandSettings
 {
-    public override Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation)
+    [CommandOption("--json"), Description("Print one JSON object instead of a table")]
+    public bool Json { get; init; }
+
+    [CommandOption("--threads <N>"), Description("libtorch intra-op threads (default: libtorch's choice, one per core)")]
+    public int? Threads { get; init; }
+
+    public override ValidationResult Validate() =>
+        Threads is <= 0 ? ValidationResult.Error($"--threads must be positive, got {Threads}") : ValidationResult.Success();
+}
+
+/// <summary>Core speed: KV-cache generation, the energy probe's cost, a PPO step against the matmul peak. Progress goes to stderr.</summary>
+public sealed class BenchCoreCommand : AsyncCommand<BenchCoreSettings>
+{
+    public override Task<int> ExecuteAsync(CommandContext context, BenchCoreSettings settings, CancellationToken cancellation)
     {
+        if (settings.Threads is { } threads) TorchSharp.torch.set_num_threads(threads);
         var result = CoreBenchmark.Run(new CoreBenchmarkOptions(), step => Console.Error.WriteLine($"bench core: {step}…"));
         if (settings.Json) Console.WriteLine(result.ToJson());
         else AnsiConsole.Write(Table(result));
         return Task.FromResult(0);
     }
 
+    static string F(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
+
     static Table Table(CoreBenchmarkResult r)
     {
-        var table = new Table().Title($"eppo bench core — {Markup.Escape(r.CpuModel)}, {r.Nproc} cores, {r.Threads} torch threads")
+        var table = new Table().Title($"eppo bench core — {Markup.Escape(r.CpuModel)}, {r.Nproc} cores, {r.Threads} torch threads, " +
+                                      $"load {F(r.LoadAverageStart, "0.00")} → {F(r.LoadAverageEnd, "0.00")}")
             .AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned()).AddColumn("Target");
-        static string F(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
         static string Met(bool met, string target) => met ? $"[green]{target} ✓[/]" : $"[red]{target} ✗[/]";
         var tokens = $"{r.BatchSize}×{r.NewTokens}";
         table.AddRow("Model", Markup.Escape($"{r.Model}, probe {r.ProbeSite}"), "");
