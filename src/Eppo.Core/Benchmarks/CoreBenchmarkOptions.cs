@@ -21,7 +21,7 @@ public sealed record CoreBenchmarkOptions
 
     public int Warmup { get; init; } = 1;
     public int GenerationRepetitions { get; init; } = 3;
-    public int ForwardRepetitions { get; init; } = 31;
+    public int ForwardRepetitions { get; init; } = 21;
     public int TrainRepetitions { get; init; } = 3;
     public int MatmulRepetitions { get; init; } = 5;
     public int[] MatmulSizes { get; init; } = [1024, 2048];
