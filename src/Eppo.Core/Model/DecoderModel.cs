@@ -33,6 +33,12 @@ public sealed class DecoderModel : Module
     public ModelConfig Config { get; }
     public HeadKind Kind { get; }
 
+    /// <summary>
+    /// Whether forward passes measure the final-layer energy (default). Off skips the probe's reductions and returns
+    /// zeros as <see cref="DecoderOutput.Energy"/>: for benchmarks, and for passes that never read it.
+    /// </summary>
+    public bool ProbeEnergy { get; set; } = true;
+
     /// <summary>Where the parameters live; inputs must be on it.</summary>
     public Device ParameterDevice => trunk.TokenEmbeddingWeight.device;
 
@@ -44,7 +50,7 @@ public sealed class DecoderModel : Module
     {
         CheckShapes(inputIds, positions, attentionMask, cache);
         using var scope = NewDisposeScope();
-        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, cache);
+        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, cache, ProbeEnergy);
         var output = new DecoderOutput(hidden, ApplyHead(hidden), energy);
         scope.MoveToOuter(output.Hidden, output.Head, output.Energy);
         return output;
@@ -56,7 +62,7 @@ public sealed class DecoderModel : Module
         CheckShapes(inputIds, positions, attentionMask, null);
         using var scope = NewDisposeScope();
         var residuals = new List<Tensor>();
-        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, null, residuals);
+        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, null, ProbeEnergy, residuals);
         var output = new DecoderOutput(hidden, ApplyHead(hidden), energy);
         scope.MoveToOuter([output.Hidden, output.Head, output.Energy, .. residuals]);
         return (output, residuals);

@@ -23,18 +23,19 @@ internal abstract class DecoderTrunk(string name, ModelConfig config) : nn.Modul
 
     /// <summary>
     /// ids, positions (B, T); attentionMask (B, cached + T). Returns the normed hidden state (B, T, C) and the final-layer
-    /// energy (B, T). With <paramref name="residuals"/>, collects the residual stream entering each block and leaving the
-    /// last one (L + 1 tensors, before the final norm) for tests.
+    /// energy (B, T); with <paramref name="probeEnergy"/> false the probe's reductions are skipped and the energy is zeros.
+    /// With <paramref name="residuals"/>, collects the residual stream entering each block and leaving the last one
+    /// (L + 1 tensors, before the final norm) for tests.
     /// </summary>
     public (Tensor Hidden, Tensor Energy) Forward(
-        Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache, List<Tensor>? residuals = null)
+        Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache, bool probeEnergy, List<Tensor>? residuals = null)
     {
         using var scope = NewDisposeScope();
         var (cos, sin) = PositionAngles(positions);
         var mask = AttentionContext.CausalPaddingMask(attentionMask, inputIds.shape[1]);
         var context = new AttentionContext(mask, cos, sin, cache);
-        var probe = Config.ProbeSite;
-        var mlpProbe = probe == EnergySite.Block ? (EnergySite?)null : probe;
+        EnergySite? probe = probeEnergy ? Config.ProbeSite : null;
+        var mlpProbe = probe == EnergySite.Block ? null : probe;
 
         var x = Embed(inputIds, positions);                                           // (B, T, C)
         Tensor? energy = null;
@@ -47,9 +48,10 @@ internal abstract class DecoderTrunk(string name, ModelConfig config) : nn.Modul
             x = output;
         }
         residuals?.Add(x);
+        energy ??= zeros(inputIds.shape[0], inputIds.shape[1], dtype: x.dtype, device: x.device);
         cache?.Advance(inputIds.shape[1]);
         if (residuals is not null)
             for (var i = 0; i < residuals.Count; i++) residuals[i] = residuals[i].MoveToOuterDisposeScope();
-        return (FinalNorm(x).MoveToOuterDisposeScope(), energy!.MoveToOuterDisposeScope());
+        return (FinalNorm(x).MoveToOuterDisposeScope(), energy.MoveToOuterDisposeScope());
     }
 }
