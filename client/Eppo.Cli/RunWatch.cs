@@ -61,7 +61,7 @@ public static class RunWatch
         var metrics = m is null ? "" :
             $" proxy={m.ProxyReward:F3} shaped={m.ShapedReward:F3}{(m.GoldReward is { } g ? $" gold={g:F3}" : "")} " +
             $"kl={m.Kl:F4} dE_rl={m.EnergyRl:F4} dE_sft={m.EnergySft:F4} len={m.ResponseLength:F1}";
-        return $"{s.RunId} [{s.State}] {s.Stage} iteration {s.Iteration}/{s.TotalIterations}{metrics}{(s.HackingAlarm ? " HACKING-ALARM" : "")}";
+        return $"{s.RunId} [{s.State}] {s.Stage} iteration {s.Iteration}/{s.TotalIterations}{metrics}{(s.HackingAlarm ? " alarm=energy-excess" : "")}";
     }
 
     static IRenderable Render(RunStatus s, DateTimeOffset started, int startIteration)
