@@ -10,6 +10,5 @@ internal static class Scalars
 {
     /// <summary>Integral like TorchSharp's own alpha = 1 (an integral tensor rejects a floating alpha).</summary>
     public static readonly Scalar One = 1.ToScalar();
-    public static readonly Scalar Zero = 0.ToScalar();
     public static readonly Scalar Two = 2.ToScalar();
 }

@@ -8,12 +8,13 @@ using static TorchSharp.torch;
 namespace Eppo.Core.Tests.Model;
 
 /// <summary>
-/// TorchSharp 0.107 turns every number in a tensor op (and the hidden alpha = 1 of add/sub) into a Scalar with a
-/// finalizer, and nothing keeps it alive during the native call. A GC during that call lets the finalizer thread
+/// TorchSharp 0.107 turns every number in a tensor op (and the alpha = 1 hidden in tensor + tensor, the 2 in square())
+/// into a Scalar with a finalizer, and nothing keeps it alive during the native call. A GC during that call lets the finalizer thread
 /// free the scalar while libtorch still reads it (access violation, or "Expected false to be true … toFloat").
 /// This test runs our tensor code on several threads while another one forces GCs and finalizers, and checks that
 /// every iteration neither throws nor differs from a quiet single-threaded run. Before the Scalar audit it failed in
-/// about half of the runs (here, 2 cores); the test itself also passes numbers to tensors only through ScalarSafe.
+/// 4 of 6 runs on 2 busy cores (a race: a pass here is evidence, not proof); the test itself passes numbers to tensors
+/// only through ScalarSafe.
 /// </summary>
 public sealed class ScalarLifetimeTests(ITestOutputHelper output)
 {
@@ -30,9 +31,9 @@ public sealed class ScalarLifetimeTests(ITestOutputHelper output)
             return Work.Run(work);
         });
         var expectedMath = families.ToDictionary(f => f, MaskAndPpoMath);
-        var workers = Math.Max(8, 4 * Environment.ProcessorCount);
+        var workers = Math.Clamp(4 * Environment.ProcessorCount, 8, 16); // more threads than cores: preemption widens the window
         var deadline = Stopwatch.StartNew();
-        var duration = TimeSpan.FromSeconds(4);
+        var duration = TimeSpan.FromSeconds(3.5);
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var iterations = 0;
         var done = false;
