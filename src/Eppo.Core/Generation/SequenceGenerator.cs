@@ -50,12 +50,12 @@ public sealed class SequenceGenerator(DecoderModel model)
             var next = TokenSampler.Pick(logits, options, generator).where(finished.logical_not(), options.PadId); // (B)
             sampled.Add(next.MoveToOuterDisposeScope());
             logProbs.Add(logits.log_softmax(-1).gather(-1, next.unsqueeze(-1)).squeeze(-1).MoveToOuterDisposeScope());
-            finished = finished.logical_or(next.eq(options.EosId)).MoveToOuterDisposeScope();
+            finished = finished.logical_or(next.EqualTo(options.EosId)).MoveToOuterDisposeScope();
             if (finished.all().item<bool>()) break;  // nothing left whose energy or successor we need
 
             // Feed the token: this pass gives its energy and the logits for the next one.
             mask = cat([mask, ones(batchSize, 1, dtype: mask.dtype, device: device)], 1).MoveToOuterDisposeScope();
-            lastPosition = (lastPosition + 1).MoveToOuterDisposeScope();
+            lastPosition = lastPosition.Plus(1).MoveToOuterDisposeScope();
             DecoderOutput output;
             if (cache is not null)
             {

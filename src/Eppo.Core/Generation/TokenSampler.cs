@@ -8,7 +8,7 @@ public static class TokenSampler
     {
         using var scope = NewDisposeScope();
         if (!options.DoSample) return logits.argmax(-1).MoveToOuterDisposeScope();
-        var scaled = logits / options.Temperature;
+        var scaled = logits.DividedBy(options.Temperature);
         if (options.TopK > 0 && options.TopK < logits.shape[^1]) scaled = KeepTopK(scaled, options.TopK);
         if (options.TopP < 1) scaled = KeepTopP(scaled, options.TopP);
         return scaled.softmax(-1).multinomial(1, generator: generator).squeeze(-1).MoveToOuterDisposeScope();
@@ -19,7 +19,7 @@ public static class TokenSampler
     {
         using var scope = NewDisposeScope();
         var kth = logits.topk(k).values.narrow(-1, k - 1, 1);                          // (B, 1)
-        return logits.masked_fill(logits.lt(kth), double.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.MaskedFill(logits.lt(kth), double.NegativeInfinity).MoveToOuterDisposeScope();
     }
 
     /// <summary>(B, V): keeps the smallest set of most likely tokens whose mass reaches p (always the top one).</summary>
@@ -29,8 +29,8 @@ public static class TokenSampler
         var (sorted, order) = logits.sort(-1, descending: true);                       // (B, V)
         var probs = sorted.softmax(-1);
         var massBefore = probs.cumsum(-1) - probs;                                      // mass of strictly better tokens
-        var dropSorted = massBefore.ge(p);                                 // as HF: the token that crosses p stays
+        var dropSorted = massBefore.AtLeast(p);                            // as HF: the token that crosses p stays
         var drop = zeros_like(dropSorted).scatter(-1, order, dropSorted);              // back to vocabulary order
-        return logits.masked_fill(drop, double.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.MaskedFill(drop, double.NegativeInfinity).MoveToOuterDisposeScope();
     }
 }

@@ -14,8 +14,8 @@ internal sealed record AttentionContext(Tensor Mask, Tensor? Cos, Tensor? Sin, K
     {
         using var scope = NewDisposeScope();
         var keys = attentionMask.shape[1];
-        var keyIndex = arange(keys, device: attentionMask.device).view(1, 1, 1, keys);
-        var queryIndex = arange(keys - queries, keys, device: attentionMask.device).view(1, 1, queries, 1);
+        var keyIndex = ScalarSafe.Arange(0, keys, attentionMask.device).view(1, 1, 1, keys);
+        var queryIndex = ScalarSafe.Arange(keys - queries, keys, attentionMask.device).view(1, 1, queries, 1);
         var real = attentionMask.to_type(ScalarType.Bool).view(attentionMask.shape[0], 1, 1, keys);
         var allowed = keyIndex.le(queryIndex).logical_and(real.logical_or(keyIndex.eq(queryIndex))); // (B, 1, T, Tk)
         return allowed.MoveToOuterDisposeScope();

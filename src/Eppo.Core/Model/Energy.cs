@@ -11,6 +11,6 @@ public static class Energy
     public static Tensor MaskedMean(Tensor energy, Tensor mask)
     {
         var weights = mask.to_type(energy.dtype);
-        return (energy * weights).sum(-1) / weights.sum(-1).clamp_min(1);
+        return (energy * weights).sum(-1) / weights.sum(-1).ClampMin(1);
     }
 }

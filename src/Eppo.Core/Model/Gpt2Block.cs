@@ -22,8 +22,8 @@ internal sealed class Gpt2Block : DecoderBlock
     public override (Tensor Output, Tensor? Energy) Forward(Tensor x, AttentionContext context, EnergySite? mlpProbe)
     {
         using var scope = NewDisposeScope();
-        var h = x + attn.Forward(ln_1.forward(x), context);                          // (B, T, C)
+        var h = x.Plus(attn.Forward(ln_1.forward(x), context));                        // (B, T, C)
         var (mlpOut, energy) = mlp.Forward(ln_2.forward(h), mlpProbe);
-        return ((h + mlpOut).MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());
+        return (h.Plus(mlpOut).MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());
     }
 }

@@ -26,7 +26,7 @@ internal sealed class Gpt2Mlp : Module
         {
             EnergySite.Mlp => Energy.Loss(x, output),
             EnergySite.DownProj => Energy.Loss(inner, output),
-            EnergySite.MlpLinears => Energy.Loss(x, hidden) + Energy.Loss(inner, output),
+            EnergySite.MlpLinears => Energy.Loss(x, hidden).Plus(Energy.Loss(inner, output)),
             _ => null,
         };
         return (output.MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());

@@ -24,7 +24,7 @@ internal sealed class Gpt2Trunk : DecoderTrunk
     protected override IList<DecoderBlock> Blocks => h;
 
     protected override Tensor Embed(Tensor inputIds, Tensor positions) =>
-        wte.forward(inputIds) + wpe.forward(positions);                              // (B, T, C)
+        wte.forward(inputIds).Plus(wpe.forward(positions));                            // (B, T, C)
 
     protected override (Tensor? Cos, Tensor? Sin) PositionAngles(Tensor positions) => (null, null);
 

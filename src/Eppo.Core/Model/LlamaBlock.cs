@@ -21,8 +21,8 @@ internal sealed class LlamaBlock : DecoderBlock
     public override (Tensor Output, Tensor? Energy) Forward(Tensor x, AttentionContext context, EnergySite? mlpProbe)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.forward(x), context);          // (B, T, C)
+        var h = x.Plus(self_attn.Forward(input_layernorm.forward(x), context));        // (B, T, C)
         var (mlpOut, energy) = mlp.Forward(post_attention_layernorm.forward(h), mlpProbe);
-        return ((h + mlpOut).MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());
+        return (h.Plus(mlpOut).MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());
     }
 }

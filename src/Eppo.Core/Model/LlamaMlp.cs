@@ -28,7 +28,7 @@ internal sealed class LlamaMlp : Module
         {
             EnergySite.Mlp => Energy.Loss(x, output),
             EnergySite.DownProj => Energy.Loss(inner, output),
-            EnergySite.MlpLinears => Energy.Loss(x, gate) + Energy.Loss(x, up) + Energy.Loss(inner, output),
+            EnergySite.MlpLinears => Energy.Loss(x, gate).Plus(Energy.Loss(x, up)).Plus(Energy.Loss(inner, output)),
             _ => null,
         };
         return (output.MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());

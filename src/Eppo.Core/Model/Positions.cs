@@ -7,6 +7,6 @@ public static class Positions
     public static Tensor FromMask(Tensor attentionMask)
     {
         using var scope = NewDisposeScope();
-        return (attentionMask.to_type(ScalarType.Int64).cumsum(-1) - 1).clamp_min(0).MoveToOuterDisposeScope();
+        return attentionMask.to_type(ScalarType.Int64).cumsum(-1).Minus(1).ClampMin(0).MoveToOuterDisposeScope();
     }
 }

@@ -18,7 +18,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) // (B, T, C) → (B, T, C)
     {
         using var scope = NewDisposeScope();
-        var normed = x * rsqrt(x.pow(2).mean([-1L], keepdim: true) + eps);
+        var normed = x * rsqrt(x.Squared().mean([-1L], keepdim: true).Plus(eps));
         return (normed * weight).MoveToOuterDisposeScope();
     }
 }

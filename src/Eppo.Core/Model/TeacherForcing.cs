@@ -36,7 +36,7 @@ public static class TeacherForcing
         Require(model, HeadKind.Reward);
         using var scope = NewDisposeScope();
         var output = model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask);
-        var columns = arange(batch.Tokens.shape[1], device: batch.Tokens.device);
+        var columns = ScalarSafe.Arange(0, batch.Tokens.shape[1], batch.Tokens.device);
         var last = (batch.AttentionMask * columns).argmax(-1, keepdim: true);            // (B, 1)
         return output.Head.gather(1, last).squeeze(-1).MoveToOuterDisposeScope();        // (B)
     }

@@ -13,12 +13,12 @@ internal static class WeightInit
         foreach (var (name, parameter) in model.named_parameters())
         {
             if (name.EndsWith(".bias")) parameter.zero_();
-            else if (parameter.dim() == 1) parameter.fill_(1.0);
+            else if (parameter.dim() == 1) parameter.FillWith(1.0);
             else
             {
                 // nn.init.normal_ ignores its generator argument in TorchSharp 0.107; randn honours it.
                 using var noise = randn(parameter.shape, generator: generator);
-                parameter.copy_(noise.mul_(IsResidualProjection(name) ? std / Math.Sqrt(2.0 * layers) : std));
+                parameter.copy_(noise.MultiplyBy(IsResidualProjection(name) ? std / Math.Sqrt(2.0 * layers) : std));
             }
         }
     }

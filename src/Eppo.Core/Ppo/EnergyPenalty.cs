@@ -69,8 +69,8 @@ public static class EnergyPenalty
     public static Tensor Shape(Tensor rewards, Tensor penalty, EnergyPenaltyOptions options)
     {
         using var scope = NewDisposeScope();
-        var shaped = rewards - options.Eta * penalty;
-        if (options.FloorCoefficient is { } c) shaped = maximum(shaped, c * rewards);
+        var shaped = rewards - penalty.Times(options.Eta);
+        if (options.FloorCoefficient is { } c) shaped = maximum(shaped, rewards.Times(c));
         return RewardClip.Apply(shaped, options.ClipBound).MoveToOuterDisposeScope();
     }
 

@@ -26,13 +26,13 @@ public static class Gae
         var nextValue = zeros_like(v[.., 0]);       // (B)
         for (var t = steps - 1; t >= 0; t--)
         {
-            var delta = r[.., t] + gamma * nextValue - v[.., t];
-            nextAdvantage = (delta + gamma * lambda * nextAdvantage) * m[.., t];
+            var delta = r[.., t].Plus(nextValue.Times(gamma)) - v[.., t];
+            nextAdvantage = delta.Plus(nextAdvantage.Times(gamma * lambda)) * m[.., t];
             nextValue = v[.., t];
             perStep[t] = nextAdvantage;
         }
         var advantages = stack(perStep, 1);        // (B, T)
-        var returns = (advantages + v) * m;
+        var returns = advantages.Plus(v) * m;
         return (advantages.MoveToOuterDisposeScope(), returns.MoveToOuterDisposeScope());
     }
 

@@ -14,7 +14,7 @@ public static class KlEstimators
     {
         using var scope = NewDisposeScope();
         var logRatio = refLogProbs - logProbs;
-        return (logRatio.exp() - logRatio - 1).MoveToOuterDisposeScope();
+        return (logRatio.exp() - logRatio).Minus(1).MoveToOuterDisposeScope();
     }
 
     public static Tensor Estimate(KlEstimator estimator, Tensor logProbs, Tensor refLogProbs) => estimator switch

@@ -16,7 +16,7 @@ public static class Masked
         using var scope = NewDisposeScope();
         var m = mask.to_type(values.dtype);
         var count = dim is null ? m.sum() : m.sum(dim.Value);
-        if ((count == 0).any().item<bool>())
+        if (count.EqualTo(0).any().item<bool>())
             throw new EppoException(dim is null
                 ? "masked mean over an empty mask: no position has mask 1"
                 : $"masked mean along dim {dim}: some row has no position with mask 1");
@@ -32,13 +32,13 @@ public static class Masked
     {
         using var scope = NewDisposeScope();
         var mean = Mean(values, mask);
-        var variance = Mean((values - mean).square(), mask);
+        var variance = Mean((values - mean).Squared(), mask);
         if (unbiased)
         {
             var n = mask.to_type(values.dtype).sum();
             if (n.item<float>() < 2)
                 throw new EppoException("unbiased masked variance needs at least two positions with mask 1");
-            variance = variance * n / (n - 1);
+            variance = variance * n / n.Minus(1);
         }
         return variance.MoveToOuterDisposeScope();
     }
@@ -52,8 +52,8 @@ public static class Masked
         using var scope = NewDisposeScope();
         var mean = Mean(values, mask);
         var variance = Var(values, mask, unbiased: true);
-        var whitened = (values - mean) * (variance + 1e-8).rsqrt();
-        if (!shiftMean) whitened = whitened + mean;
+        var whitened = (values - mean) * variance.Plus(1e-8).rsqrt();
+        if (!shiftMean) whitened = whitened.Plus(mean);
         return whitened.MoveToOuterDisposeScope();
     }
 }

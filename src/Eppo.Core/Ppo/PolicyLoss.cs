@@ -19,11 +19,11 @@ public static class PolicyLoss
         var ratio = logRatio.exp();
         var adv = advantages.detach();
         var unclipped = -adv * ratio;
-        var clipped = -adv * ratio.clamp(1 - clipEps, 1 + clipEps);
+        var clipped = -adv * ratio.Clamp(1 - clipEps, 1 + clipEps);
         var loss = Masked.Mean(maximum(unclipped, clipped), mask);
         using var noGrad = no_grad();
         var clipFraction = Masked.Mean(clipped.gt(unclipped).to_type(logProbs.dtype), mask);
-        var approxKl = 0.5 * Masked.Mean(logRatio.detach().square(), mask);
+        var approxKl = Masked.Mean(logRatio.detach().Squared(), mask).Times(0.5);
         return new PolicyLossResult(loss.MoveToOuterDisposeScope(), clipFraction.MoveToOuterDisposeScope(), approxKl.MoveToOuterDisposeScope());
     }
 }

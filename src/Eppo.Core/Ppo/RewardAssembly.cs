@@ -17,10 +17,10 @@ public static class RewardAssembly
             throw new EppoException($"reward assembly expects scores (B) and kl, mask (B, T); got scores [{string.Join(", ", scores.shape)}], kl [{string.Join(", ", klPerToken.shape)}], mask [{string.Join(", ", mask.shape)}]");
         using var scope = NewDisposeScope();
         var m = mask.to_type(klPerToken.dtype);
-        var rewards = -beta * klPerToken.detach() * m;
+        var rewards = klPerToken.detach().Times(-beta) * m;
         var last = LastTokenIndex(mask).unsqueeze(1);                                            // (B, 1)
         var atLast = zeros_like(rewards).scatter(1, last, scores.to_type(rewards.dtype).unsqueeze(1));
-        return (rewards + atLast).MoveToOuterDisposeScope();
+        return rewards.Plus(atLast).MoveToOuterDisposeScope();
     }
 
     /// <summary>The same with the KL per token estimated from log-probabilities of the sampled tokens (B, T).</summary>
@@ -36,12 +36,12 @@ public static class RewardAssembly
     {
         using var scope = NewDisposeScope();
         var kept = mask.to_type(ScalarType.Int64);
-        var empty = kept.sum(1).eq(0);
+        var empty = kept.sum(1).EqualTo(0);
         if (empty.any().item<bool>())
             throw new EppoException($"reward assembly: sample {empty.to_type(ScalarType.Int64).argmax().item<long>()} has no response token (mask all 0)");
         var steps = mask.shape[1];
         // Position × mask is largest at the last kept position.
-        var positions = arange(steps, dtype: ScalarType.Int64, device: mask.device).unsqueeze(0);
+        var positions = ScalarSafe.Arange(0, steps, mask.device).unsqueeze(0);
         return (positions * kept).argmax(1).MoveToOuterDisposeScope();
     }
 }

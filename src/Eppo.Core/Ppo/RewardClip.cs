@@ -12,7 +12,7 @@ public static class RewardClip
     public static Tensor Apply(Tensor rewards, double bound)
     {
         RequirePositive(bound);
-        return rewards.clamp(-bound, bound);
+        return rewards.Clamp(-bound, bound);
     }
 
     static void RequirePositive(double bound)

@@ -12,8 +12,8 @@ public static class ValueLoss
         using var scope = NewDisposeScope();
         var old = oldValues.detach();
         var target = returns.detach();
-        var valuesClipped = old + (values - old).clamp(-clipEps, clipEps);
-        var worst = maximum((valuesClipped - target).square(), (values - target).square());
-        return (0.5 * Masked.Mean(worst, mask)).MoveToOuterDisposeScope();
+        var valuesClipped = old.Plus((values - old).Clamp(-clipEps, clipEps));
+        var worst = maximum((valuesClipped - target).Squared(), (values - target).Squared());
+        return Masked.Mean(worst, mask).Times(0.5).MoveToOuterDisposeScope();
     }
 }

@@ -114,7 +114,7 @@ public static class RewardModelTrainer
             // Exact labels: Chosen has the higher gold score.
             var margin = Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Chosen)).ToArray())
                          - Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Rejected)).ToArray());
-            correct += (int)(margin > 0).sum().item<long>();
+            correct += (int)margin.GreaterThan(0).sum().item<long>();
         }
         return (double)correct / pairs.Count;
     }

@@ -35,7 +35,7 @@ public sealed class TensorLeakTests
         optimizer.zero_grad();
         var batch = SequenceBatch.Build(prompts, responses, eosId: 0);
         var scores = TeacherForcing.Score(model, batch);
-        var loss = -(scores.LogProbs * batch.ActionMask).sum() / batch.ActionMask.sum().clamp_min(1);
+        var loss = -(scores.LogProbs * batch.ActionMask).sum() / batch.ActionMask.sum().ClampMin(1);
         loss.backward();
         optimizer.step();
     }
