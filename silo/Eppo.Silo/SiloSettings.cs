@@ -17,4 +17,7 @@ public sealed record SiloSettings
     public int ModelSlots { get; init; } = 16;
     public int TorchThreads { get; init; }
     public string? ConnectionString { get; init; }
+    /// <summary>PFX of the cluster certificate: TLS on all Orleans connections when set (see docs/operations.md, TLS).</summary>
+    public string? TlsCertificate { get; init; }
+    public string? TlsPassword { get; init; }
 }
