@@ -24,6 +24,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         var tls = GatewayTls.Load(settings.TlsCertificatePath, settings.TlsCertificatePassword);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddEppoSerialization();
+        builder.Services.AddSingleton<IHostLifetime, ClientLifetime>();
         // EPPO_CLIENT_LOG=Information (or Debug) shows Orleans' client log on stderr when a connection misbehaves.
         if (Enum.TryParse<LogLevel>(System.Environment.GetEnvironmentVariable("EPPO_CLIENT_LOG"), ignoreCase: true, out var level))
             builder.Logging.SetMinimumLevel(level).AddSimpleConsole(o => o.SingleLine = true)

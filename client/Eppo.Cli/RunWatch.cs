@@ -16,6 +16,20 @@ public static class RunWatch
 
     public static async Task<int> FollowAsync(IClusterClient client, string runId, CancellationToken cancellation)
     {
+        try
+        {
+            return await FollowUntilSettledAsync(client, runId, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Ctrl+C ends the watch, not the run.
+            Console.Error.WriteLine($"stopped watching; run {runId} goes on (`eppo run watch {runId}` follows it again)");
+            return ExitCodes.Ok;
+        }
+    }
+
+    static async Task<int> FollowUntilSettledAsync(IClusterClient client, string runId, CancellationToken cancellation)
+    {
         var run = client.GetGrain<IRunGrain>(runId);
         var status = await run.GetStatusAsync() ?? throw new EppoException($"run '{runId}': no such run (see `eppo run list`)");
         var started = DateTimeOffset.UtcNow;

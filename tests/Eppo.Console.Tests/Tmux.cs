@@ -18,6 +18,8 @@ public sealed class Tmux : IDisposable
         Run("new-session", "-d", "-s", "eppo", "-x", $"{width}", "-y", $"{height}", $"{shellCommand}; echo \"[exit $?]\"; sleep 120");
     }
 
+    public void SendKeys(string keys) => Run("send-keys", "-t", "eppo", keys);
+
     public string Screen() => Run("capture-pane", "-p", "-t", "eppo");
 
     /// <summary>Reads the screen until <paramref name="done"/> holds; returns the last screen either way.</summary>
