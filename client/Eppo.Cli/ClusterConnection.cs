@@ -1,4 +1,5 @@
 using Eppo.Grains.Interfaces;
+using Eppo.Silo;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
@@ -20,26 +21,82 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         if (settings.Cluster != "local")
             throw new Core.EppoException($"--cluster {settings.Cluster}: not available in this build yet; use --cluster local");
+        var tls = GatewayTls.Load(settings.TlsCertificatePath, settings.TlsCertificatePassword);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddEppoSerialization();
+        builder.Services.AddSingleton<IHostLifetime, ClientLifetime>();
+        // EPPO_CLIENT_LOG=Information (or Debug) shows Orleans' client log on stderr when a connection misbehaves.
+        if (Enum.TryParse<LogLevel>(System.Environment.GetEnvironmentVariable("EPPO_CLIENT_LOG"), ignoreCase: true, out var level))
+            builder.Logging.SetMinimumLevel(level).AddSimpleConsole(o => o.SingleLine = true)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleansClient(client =>
         {
             client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            if (tls is not null) client.UseTls(tls.Certificate, tls.Configure);
+            // The silo's ServiceIdCheck compares this with its own service id: a mismatch is refused in one line.
+            var serviceId = settings.ServiceId;
+            client.AddOutgoingGrainCallFilter(call =>
+            {
+                if (ServiceIdCheck.IsEppoCall(call)) RequestContext.Set(ServiceIdCheck.RequestContextKey, serviceId);
+                return call.Invoke();
+            });
         });
+        var where = $"127.0.0.1:{settings.GatewayPort}";
+        // Orleans retries a refused connection until the deadline; nobody listening is worth saying at once.
+        if (!await IsListeningAsync(settings.GatewayPort, cancellation))
+            throw new ClusterUnreachableException(
+                $"no cluster answered at {where}: start one with `./eppo silo` (or pass --gateway-port of a running one)");
         var host = builder.Build();
+        var start = host.StartAsync(cancellation);
+        // A gateway of another cluster id (or one speaking TLS when we do not, or the reverse) accepts the TCP
+        // connection and then never admits the client; Orleans keeps waiting. A deadline turns that into one line.
+        var finished = await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds), cancellation));
+        if (finished != start)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            _ = start.ContinueWith(_ => host.Dispose(), TaskScheduler.Default);
+            throw new ClusterUnreachableException(
+                $"the gateway at {where} did not admit this client within {settings.ConnectTimeoutSeconds:0.#} s: " +
+                $"check --cluster-id (asked for '{settings.ClusterId}')" +
+                (tls is null ? " and whether the cluster uses TLS (--tls-cert)" : " and that the cluster uses TLS with the same certificate"));
+        }
         try
         {
-            await host.StartAsync(cancellation);
+            await start;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
             throw new ClusterUnreachableException(
-                $"no cluster answered at 127.0.0.1:{settings.GatewayPort} (service '{settings.ServiceId}', cluster '{settings.ClusterId}'): " +
-                "start one with `./eppo silo`, or pass --gateway-port");
+                $"no cluster answered at {where} (service '{settings.ServiceId}', cluster '{settings.ClusterId}'): " +
+                "start one with `./eppo silo`, or pass --gateway-port" + Cause(e));
         }
         return new ClusterConnection(host);
+    }
+
+    static async Task<bool> IsListeningAsync(int port, CancellationToken cancellation)
+    {
+        using var probe = new System.Net.Sockets.TcpClient();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await probe.ConnectAsync(System.Net.IPAddress.Loopback, port, deadline.Token);
+            return true;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The innermost message when it adds something (a TLS handshake error, a refused connection).</summary>
+    static string Cause(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return inner.Message is { Length: > 0 } m && !m.Contains("Connection refused", StringComparison.OrdinalIgnoreCase) ? $" ({m.TrimEnd('.')})" : "";
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using Eppo.Silo;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console.Cli;
 
 namespace Eppo.Cli;
@@ -18,12 +20,32 @@ public class ClusterSettings : CommandSettings
     [CommandOption("--service-id <ID>"), Description("Orleans service id"), DefaultValue("eppo")]
     public string ServiceId { get; init; } = "eppo";
 
+    [CommandOption("--tls-cert <PFX>"), Description("Cluster certificate (PFX): TLS on Orleans connections. Env: Eppo__Tls__Certificate")]
+    public string? TlsCertificate { get; init; }
+
+    [CommandOption("--tls-password <PASSWORD>"), Description("Password of the PFX; prefer the env variable Eppo__Tls__Password")]
+    public string? TlsPassword { get; init; }
+
+    [CommandOption("--connect-timeout <SECONDS>"), Description("How long to wait for the gateway to accept this client"), DefaultValue(10.0)]
+    public double ConnectTimeoutSeconds { get; init; } = 10.0;
+
+    /// <summary>The certificate path from the flag, else from the environment (the same keys the silo reads).</summary>
+    public string? TlsCertificatePath => TlsCertificate ?? Environment[GatewayTls.CertificateKey];
+
+    public string? TlsCertificatePassword => TlsPassword ?? Environment[GatewayTls.PasswordKey];
+
+    static readonly IConfiguration Environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+
     public override Spectre.Console.ValidationResult Validate()
     {
         if (Cluster is not ("local" or "azure"))
             return Spectre.Console.ValidationResult.Error($"--cluster: unknown profile '{Cluster}' (expected local or azure)");
         if (GatewayPort is <= 0 or > 65535)
             return Spectre.Console.ValidationResult.Error($"--gateway-port: {GatewayPort} is not a port number");
+        if (!(ConnectTimeoutSeconds > 0 && ConnectTimeoutSeconds <= 600))
+            return Spectre.Console.ValidationResult.Error($"--connect-timeout: {ConnectTimeoutSeconds} is not between 0 and 600 seconds");
+        if (TlsPassword is not null && TlsCertificate is null)
+            return Spectre.Console.ValidationResult.Error("--tls-password: given without --tls-cert");
         return base.Validate();
     }
 }

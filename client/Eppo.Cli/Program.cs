@@ -1,43 +1,11 @@
 using Eppo.Cli;
-using Eppo.Cli.Commands;
-using Spectre.Console.Cli;
 
-var app = new CommandApp();
-app.Configure(config =>
+// Ctrl+C cancels the command's token (a watch ends politely, a silo shuts down); a second Ctrl+C ends the process.
+using var interrupt = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    config.SetApplicationName("eppo");
-    config.SetExceptionHandler((exception, _) => ErrorReport.Handle(exception));
-
-    config.AddCommand<DemoCommand>("demo")
-        .WithDescription("Train SFT → reward model → PPO / EPPO on HackBench in one process and write a report")
-        .WithExample("demo", "--quick").WithExample("demo", "--seeds", "3", "--out", "runs/demo");
-    config.AddCommand<SiloCommand>("silo")
-        .WithDescription("Host a silo (local cluster by default); stays up until Ctrl+C")
-        .WithExample("silo").WithExample("silo", "--silo-port", "11112", "--gateway-port", "30001", "--metrics-url", "http://127.0.0.1:8081");
-    config.AddBranch("run", run =>
-    {
-        run.SetDescription("Start, pause, resume, stop, list and watch training runs on a cluster");
-        run.AddCommand<RunStartCommand>("start").WithDescription("Start a run from a spec file; prints its id")
-            .WithExample("run", "start", "--config", "deploy/examples/quick.json", "--watch");
-        run.AddCommand<RunPauseCommand>("pause").WithDescription("Finish the iteration in flight, checkpoint, pause")
-            .WithExample("run", "pause", "quick-20261127-120000-ab12");
-        run.AddCommand<RunResumeCommand>("resume").WithDescription("Resume a paused run from its checkpoint")
-            .WithExample("run", "resume", "quick-20261127-120000-ab12");
-        run.AddCommand<RunStopCommand>("stop").WithDescription("Stop a run with a final checkpoint")
-            .WithExample("run", "stop", "quick-20261127-120000-ab12");
-        run.AddCommand<RunStatusCommand>("status").WithDescription("Show a run's state and latest metrics")
-            .WithExample("run", "status", "quick-20261127-120000-ab12", "--json");
-        run.AddCommand<RunListCommand>("list").WithDescription("List the cluster's runs").WithExample("run", "list", "--json");
-        run.AddCommand<RunWatchCommand>("watch").WithDescription("Follow a run live: progress, rewards, KL, energy loss, alarm")
-            .WithExample("run", "watch", "quick-20261127-120000-ab12");
-    });
-    config.AddBranch("bench", bench =>
-    {
-        bench.SetDescription("Benchmarks; results go to docs/benchmarks.md");
-        bench.AddCommand<BenchCoreCommand>("core").WithDescription("Model, generation, probe and PPO-step speed")
-            .WithExample("bench", "core", "--json");
-        bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("Orleans overhead and EPPO's cost over PPO")
-            .WithExample("bench", "pipeline", "--json");
-    });
-});
-return await app.RunAsync(args);
+    if (interrupt.IsCancellationRequested) return;
+    e.Cancel = true;
+    interrupt.Cancel();
+};
+return await EppoApp.Create(args).RunAsync(args, interrupt.Token);

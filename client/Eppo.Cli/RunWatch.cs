@@ -16,6 +16,20 @@ public static class RunWatch
 
     public static async Task<int> FollowAsync(IClusterClient client, string runId, CancellationToken cancellation)
     {
+        try
+        {
+            return await FollowUntilSettledAsync(client, runId, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Ctrl+C ends the watch, not the run.
+            Console.Error.WriteLine($"stopped watching; run {runId} goes on (`eppo run watch {runId}` follows it again)");
+            return ExitCodes.Ok;
+        }
+    }
+
+    static async Task<int> FollowUntilSettledAsync(IClusterClient client, string runId, CancellationToken cancellation)
+    {
         var run = client.GetGrain<IRunGrain>(runId);
         var status = await run.GetStatusAsync() ?? throw new EppoException($"run '{runId}': no such run (see `eppo run list`)");
         var started = DateTimeOffset.UtcNow;
@@ -64,19 +78,18 @@ public static class RunWatch
         return $"{s.RunId} [{s.State}] {s.Stage} iteration {s.Iteration}/{s.TotalIterations}{metrics}{(s.HackingAlarm ? " alarm=energy-excess" : "")}";
     }
 
-    static IRenderable Render(RunStatus s, DateTimeOffset started, int startIteration)
+    public static IRenderable Render(RunStatus s, DateTimeOffset started, int startIteration)
     {
-        var fraction = s.TotalIterations == 0 ? 0 : (double)s.Iteration / s.TotalIterations;
-        var done = s.Iteration - startIteration;
-        var elapsed = DateTimeOffset.UtcNow - started;
-        var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (s.TotalIterations - s.Iteration)) : (TimeSpan?)null;
-        var bar = new BreakdownChart().Width(60).HideTags()
-            .AddItem("done", Math.Max(fraction, 1e-6), Color.Green).AddItem("left", Math.Max(1 - fraction, 1e-6), Color.Grey);
-        var progress = new Markup($"iteration [bold]{s.Iteration}[/] of {s.TotalIterations} ({fraction:P0})" +
-                                  (eta is { } e ? $"  ETA {e:hh\\:mm\\:ss}" : ""));
+        var fraction = s.TotalIterations == 0 ? 0 : Math.Clamp((double)s.Iteration / s.TotalIterations, 0, 1);
+        var eta = Eta(s, DateTimeOffset.UtcNow - started, s.Iteration - startIteration);
+        var progress = new Markup($"iteration [bold]{s.Iteration}[/] of {s.TotalIterations}  {ProgressBar(fraction, 40)} {fraction:P0}" +
+                                  (s.State.IsTerminal() || s.State == RunState.Paused ? "" : eta is { } e ? $"  ETA {e:hh\\:mm\\:ss}" : "  ETA …"));
 
-        var rows = new List<IRenderable> { StatusView.Table(s), progress, bar };
+        var rows = new List<IRenderable> { StatusView.Table(s), progress };
         if (s.History.Count > 1) rows.Add(EnergyChart(s.History));
+        if (s.HackingAlarm)
+            rows.Add(new Markup($"[white on red] HACKING ALARM [/] energy loss departs from the SFT reference" +
+                                (s.Latest is { } a ? $" for {a.HackingAlarmShare:P0} of responses" : "")));
         if (s.Latest is { } m)
             rows.Add(new BarChart().Width(60).Label("seconds per stage (last iteration)")
                 .AddItem("generate", Math.Round(m.GenerateSeconds, 3), Color.Green)
@@ -84,6 +97,22 @@ public static class RunWatch
                 .AddItem("energy ref", Math.Round(m.EnergyReferenceSeconds, 3), Color.Blue)
                 .AddItem("learn", Math.Round(m.LearnSeconds, 3), Color.Red));
         return new Panel(new Rows(rows)).Header($"eppo run watch {Markup.Escape(s.RunId)}").Border(BoxBorder.Rounded);
+    }
+
+    /// <summary>Remaining iterations × the mean time of the recent ones (works when attaching mid-run), else the rate seen while watching.</summary>
+    public static TimeSpan? Eta(RunStatus s, TimeSpan watched, int doneWhileWatching)
+    {
+        var left = Math.Max(0, s.TotalIterations - s.Iteration);
+        var recent = s.History.TakeLast(10).Select(h => h.IterationSeconds).Where(x => x > 0).ToArray();
+        if (recent.Length > 0) return TimeSpan.FromSeconds(recent.Average() * left);
+        return doneWhileWatching > 0 ? TimeSpan.FromSeconds(watched.TotalSeconds / doneWhileWatching * left) : null;
+    }
+
+    /// <summary>A text bar ("━━━━╺────"), which renders the same in every terminal width.</summary>
+    public static string ProgressBar(double fraction, int width)
+    {
+        var filled = (int)Math.Round(Math.Clamp(fraction, 0, 1) * width);
+        return $"[green]{new string('━', filled)}[/][grey]{new string('─', width - filled)}[/]";
     }
 
     /// <summary>Energy loss over iterations as a block sparkline, with the SFT reference's mean for comparison.</summary>

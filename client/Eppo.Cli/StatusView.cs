@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Eppo.Core.Runs;
 using Eppo.Grains.Interfaces;
 using Spectre.Console;
@@ -8,7 +9,12 @@ namespace Eppo.Cli;
 /// <summary>How run status is shown: a table for people, JSON for programs.</summary>
 public static class StatusView
 {
-    public static readonly JsonSerializerOptions Json = new(RunSpec.Json) { UnmappedMemberHandling = default };
+    /// <summary>The spec's snake_case, and states by name ("Running", not 1) so scripts can read them.</summary>
+    public static readonly JsonSerializerOptions Json = new(RunSpec.Json)
+    {
+        UnmappedMemberHandling = default,
+        Converters = { new JsonStringEnumConverter() },
+    };
 
     public static string ToJson(object value) => JsonSerializer.Serialize(value, Json);
 

@@ -22,8 +22,12 @@ public static class EppoSiloHost
         else builder.WebHost.UseUrls("http://127.0.0.1:0");
 
         builder.Services.AddEppoSerialization();
+        var tls = GatewayTls.Load(settings.TlsCertificate ?? builder.Configuration[GatewayTls.CertificateKey],
+            settings.TlsPassword ?? builder.Configuration[GatewayTls.PasswordKey]);
         builder.UseOrleans(silo =>
         {
+            if (tls is not null) silo.UseTls(tls.Certificate, tls.Configure);
+            silo.AddIncomingGrainCallFilter<ServiceIdCheck>();
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = settings.ClusterId;

@@ -19,4 +19,7 @@ public sealed record SiloSettings
     public string? ConnectionString { get; init; }
     /// <summary>Console log level; the embedded demo raises it to Error to keep its progress display clean.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>PFX of the cluster certificate: TLS on all Orleans connections when set (see docs/operations.md, TLS).</summary>
+    public string? TlsCertificate { get; init; }
+    public string? TlsPassword { get; init; }
 }

@@ -18,16 +18,19 @@ public sealed class RunStartSettings : ClusterSettings
     [CommandOption("--watch"), Description("Follow the run live after starting it")]
     public bool Watch { get; init; }
 
+    // A trailing `--config` with no value reaches us as Spectre's internal "__default_command" token.
     public override ValidationResult Validate() =>
-        string.IsNullOrEmpty(Config) ? ValidationResult.Error("--config: required (a run spec JSON file)") : base.Validate();
+        string.IsNullOrEmpty(Config) || Config == "__default_command"
+            ? ValidationResult.Error("--config: required (a run spec JSON file)")
+            : base.Validate();
 }
 
 public sealed class RunStartCommand : AsyncCommand<RunStartSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunStartSettings settings, CancellationToken cancellation)
     {
-        var spec = RunSpec.Load(settings.Config!);
-        if (settings.Name is { } name) spec = (spec with { Name = name }).Validate("--name");
+        var spec = SpecFile.Load(settings.Config!);
+        if (settings.Name is { } name) spec = (spec with { Name = name }).Validate($"--name {name}");
         await using var cluster = await ClusterConnection.ConnectAsync(settings, cancellation);
         var runId = RunIds.New(spec.Name);
         var status = await cluster.Client.GetGrain<IRunGrain>(runId).StartAsync(spec.ToJson());
@@ -51,6 +54,9 @@ public abstract class RunLifecycleCommand : AsyncCommand<RunIdSettings>
 {
     protected abstract Task<RunStatus> ActAsync(IRunGrain run, RunStatus current);
 
+    /// <summary>When the run is already where the command would take it: the state's name for the no-op message (on stderr, so --json stays clean).</summary>
+    protected virtual string? NothingToDo(RunStatus current) => null;
+
     public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellation)
     {
         var runId = RunIds.Validate(settings.RunId);
@@ -58,6 +64,7 @@ public abstract class RunLifecycleCommand : AsyncCommand<RunIdSettings>
         var run = cluster.Client.GetGrain<IRunGrain>(runId);
         var current = await run.GetStatusAsync() ?? throw new EppoException($"run '{runId}': no such run (see `eppo run list`)");
         var status = await ActAsync(run, current);
+        if (NothingToDo(current) is { } why) Console.Error.WriteLine($"run {runId} is already {why}: nothing to do");
         if (settings.Json) Console.WriteLine(StatusView.ToJson(status));
         else AnsiConsole.Write(StatusView.Table(status));
         return ExitCodes.Ok;
@@ -66,33 +73,28 @@ public abstract class RunLifecycleCommand : AsyncCommand<RunIdSettings>
 
 public sealed class RunPauseCommand : RunLifecycleCommand
 {
-    protected override async Task<RunStatus> ActAsync(IRunGrain run, RunStatus current)
-    {
-        if (current.State is RunState.Paused or RunState.Pausing)
-        {
-            AnsiConsole.MarkupLine($"run [bold]{Markup.Escape(current.RunId)}[/] is already {current.State.ToString().ToLowerInvariant()}: nothing to do");
-            return current;
-        }
-        return await run.PauseAsync();
-    }
+    protected override string? NothingToDo(RunStatus current) =>
+        current.State is RunState.Paused or RunState.Pausing ? current.State.ToString().ToLowerInvariant() : null;
+
+    protected override Task<RunStatus> ActAsync(IRunGrain run, RunStatus current) =>
+        NothingToDo(current) is null ? run.PauseAsync() : Task.FromResult(current);
 }
 
 public sealed class RunResumeCommand : RunLifecycleCommand
 {
-    protected override async Task<RunStatus> ActAsync(IRunGrain run, RunStatus current)
-    {
-        if (current.State is RunState.Running)
-        {
-            AnsiConsole.MarkupLine($"run [bold]{Markup.Escape(current.RunId)}[/] is already running: nothing to do");
-            return current;
-        }
-        return await run.ResumeAsync();
-    }
+    protected override string? NothingToDo(RunStatus current) => current.State is RunState.Running ? "running" : null;
+
+    protected override Task<RunStatus> ActAsync(IRunGrain run, RunStatus current) =>
+        NothingToDo(current) is null ? run.ResumeAsync() : Task.FromResult(current);
 }
 
 public sealed class RunStopCommand : RunLifecycleCommand
 {
-    protected override Task<RunStatus> ActAsync(IRunGrain run, RunStatus current) => run.StopAsync();
+    protected override string? NothingToDo(RunStatus current) =>
+        current.State is RunState.Stopping or RunState.Stopped or RunState.Completed ? current.State.ToString().ToLowerInvariant() : null;
+
+    protected override Task<RunStatus> ActAsync(IRunGrain run, RunStatus current) =>
+        NothingToDo(current) is null ? run.StopAsync() : Task.FromResult(current);
 }
 
 public sealed class RunStatusCommand : RunLifecycleCommand

@@ -32,7 +32,7 @@ public sealed class SiloCommandSettings : ClusterSettings
     {
         Cluster = Cluster, ClusterId = ClusterId, ServiceId = ServiceId, SiloPort = SiloPort, GatewayPort = GatewayPort,
         PrimarySiloPort = PrimaryPort, MetricsUrl = MetricsUrl == "none" ? null : MetricsUrl, DataRoot = Data,
-        ModelSlots = ModelSlots, TorchThreads = Threads,
+        ModelSlots = ModelSlots, TorchThreads = Threads, TlsCertificate = TlsCertificatePath, TlsPassword = TlsCertificatePassword,
     };
 }
 

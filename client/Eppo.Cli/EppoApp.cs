@@ -1,0 +1,59 @@
+using Eppo.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace Eppo.Cli;
+
+/// <summary>The `eppo` command tree. Program.cs runs it; tests build the same app.</summary>
+public static class EppoApp
+{
+    const string ExampleRun = "quick-20261127-120000-ab12";
+
+    public static CommandApp Create(IReadOnlyList<string>? args = null)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("eppo");
+            // Unknown flags are errors (not silently ignored), and every error goes through ErrorReport: one line, an exit code.
+            config.Settings.StrictParsing = true;
+            config.Settings.MaximumIndirectExamples = 12;
+            config.SetExceptionHandler((exception, _) => ErrorReport.Handle(exception, UsageHint.For(args ?? [])));
+
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("Train SFT → reward model → PPO / EPPO on HackBench in one process and write a report")
+                .WithExample("demo", "--quick").WithExample("demo", "--seeds", "3", "--out", "runs/demo");
+            config.AddCommand<SiloCommand>("silo")
+                .WithDescription("Host a silo (local cluster by default); stays up until Ctrl+C")
+                .WithExample("silo").WithExample("silo", "--silo-port", "11112", "--gateway-port", "30001", "--metrics-url", "none")
+                .WithExample("silo", "--tls-cert", "cluster.pfx");
+            config.AddBranch("run", run =>
+            {
+                run.SetDescription("Start, pause, resume, stop, list and watch training runs on a cluster");
+                run.AddCommand<RunStartCommand>("start").WithDescription("Start a run from a spec file; prints its id")
+                    .WithExample("run", "start", "--config", "deploy/examples/quick.json", "--watch")
+                    .WithExample("run", "start", "--config", "deploy/examples/tiny.json", "--name", "smoke");
+                run.AddCommand<RunPauseCommand>("pause").WithDescription("Finish the iteration in flight, checkpoint, pause")
+                    .WithExample("run", "pause", ExampleRun);
+                run.AddCommand<RunResumeCommand>("resume").WithDescription("Resume a paused run from its checkpoint")
+                    .WithExample("run", "resume", ExampleRun);
+                run.AddCommand<RunStopCommand>("stop").WithDescription("Stop a run with a final checkpoint")
+                    .WithExample("run", "stop", ExampleRun);
+                run.AddCommand<RunStatusCommand>("status").WithDescription("Show a run's state and latest metrics")
+                    .WithExample("run", "status", ExampleRun, "--json");
+                run.AddCommand<RunListCommand>("list").WithDescription("List the cluster's runs")
+                    .WithExample("run", "list").WithExample("run", "list", "--json", "--gateway-port", "30001");
+                run.AddCommand<RunWatchCommand>("watch").WithDescription("Follow a run live: progress, rewards, KL, energy loss, alarm")
+                    .WithExample("run", "watch", ExampleRun);
+            });
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Benchmarks; results go to docs/benchmarks.md");
+                bench.AddCommand<BenchCoreCommand>("core").WithDescription("Model, generation, probe and PPO-step speed")
+                    .WithExample("bench", "core", "--json");
+                bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("Orleans overhead and EPPO's cost over PPO")
+                    .WithExample("bench", "pipeline", "--json");
+            });
+        });
+        return app;
+    }
+}

@@ -1,0 +1,119 @@
+namespace Eppo.Console.Tests;
+
+/// <summary>Bad input that needs no cluster: each one line on stderr, exit 2 (or 3 for no cluster), no stack trace.</summary>
+public sealed class BadInputTests : IDisposable
+{
+    readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("eppo-console-bad-");
+
+    string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task Unknown_flag_is_one_line_with_a_usage_hint()
+    {
+        var line = CliAssert.OneLineError(await EppoCli.RunAsync("run", "list", "--bogus"), CliAssert.UserError, "bogus");
+        Assert.Contains("eppo run list --help", line);
+    }
+
+    [Fact]
+    public async Task Unknown_command_is_one_line_with_a_usage_hint()
+    {
+        var line = CliAssert.OneLineError(await EppoCli.RunAsync("run", "stats"), CliAssert.UserError, "stats");
+        Assert.Contains("eppo run --help", line);
+        CliAssert.OneLineError(await EppoCli.RunAsync("launch"), CliAssert.UserError, "launch", "eppo --help");
+    }
+
+    [Fact]
+    public async Task Flag_value_of_the_wrong_type_is_one_line()
+    {
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "list", "--gateway-port", "abc"), CliAssert.UserError, "abc");
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "list", "--gateway-port", "70000"), CliAssert.UserError, "--gateway-port");
+    }
+
+    [Fact]
+    public async Task Missing_run_id_argument_is_one_line()
+    {
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "status"), CliAssert.UserError, "RUN_ID");
+    }
+
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("../etc")]
+    [InlineData("run id")]
+    [InlineData("x;rm -rf")]
+    [InlineData("ünïcode")]
+    public async Task Run_ids_with_odd_characters_are_refused_before_connecting(string id)
+    {
+        // No --gateway-port of a live cluster: the id must be refused before any connection attempt (exit 2, not 3).
+        foreach (var command in new[] { "status", "pause", "resume", "stop", "watch" })
+            CliAssert.OneLineError(await EppoCli.RunAsync("run", command, id), CliAssert.UserError, "run id");
+    }
+
+    [Fact]
+    public async Task Overlong_run_id_is_refused()
+    {
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "status", new string('a', 200)), CliAssert.UserError, "run id");
+    }
+
+    [Fact]
+    public async Task Missing_config_flag_is_one_line()
+    {
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start"), CliAssert.UserError, "--config");
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config"), CliAssert.UserError, "--config");
+    }
+
+    [Fact]
+    public async Task Missing_config_file_names_the_file()
+    {
+        var path = Path.Combine(_dir.FullName, "nope.json");
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", path), CliAssert.UserError, path, "not found");
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", _dir.FullName), CliAssert.UserError, "directory");
+    }
+
+    [Fact]
+    public async Task Malformed_config_names_the_file_and_line()
+    {
+        var path = Write("broken.json", "{\n  \"name\": \"x\",\n  \"iterations\": 4,,\n}\n");
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", path), CliAssert.UserError, path, "line 3", "not valid JSON");
+    }
+
+    [Fact]
+    public async Task Config_with_a_bad_field_names_the_file_and_field()
+    {
+        var unknown = Write("unknown.json", "{ \"name\": \"x\", \"iterashuns\": 4 }");
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", unknown), CliAssert.UserError, unknown, "iterashuns");
+
+        var wrongType = Write("type.json", "{ \"name\": \"x\", \"iterations\": \"many\" }");
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", wrongType), CliAssert.UserError, wrongType, "iterations");
+
+        var invalid = Write("zero.json", "{ \"name\": \"x\", \"iterations\": 0 }");
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", invalid), CliAssert.UserError, invalid, "'iterations'");
+    }
+
+    [Fact]
+    public async Task Bad_name_override_is_one_line()
+    {
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", RepoFiles.Path("deploy/examples/tiny.json"), "--name", "no spaces"),
+            CliAssert.UserError, "--name", "'name'");
+    }
+
+    [Fact]
+    public async Task Unreachable_cluster_says_how_to_start_one()
+    {
+        var port = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var args in new[] { new[] { "run", "list" }, ["run", "status", "some-run"], ["run", "start", "--config", RepoFiles.Path("deploy/examples/tiny.json")] })
+            CliAssert.OneLineError(await EppoCli.RunAsync([.. args, "--gateway-port", port]), CliAssert.ClusterUnreachable, port, "./eppo silo");
+    }
+
+    [Fact]
+    public async Task Tls_password_without_a_certificate_is_one_line()
+    {
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "list", "--tls-password", "x"), CliAssert.UserError, "--tls-cert");
+    }
+
+    public void Dispose() => _dir.Delete(recursive: true);
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Eppo.Silo;
+using Microsoft.AspNetCore.Builder;
+
+namespace Eppo.Console.Tests;
+
+/// <summary>
+/// One real silo (Orleans on ASP.NET Core, free loopback ports, no metrics listener, a temp data dir) shared by the
+/// console tests, and a tiny run started on it at once so the tests that need a finished run wait the least.
+/// </summary>
+public sealed class ConsoleSiloFixture : IAsyncLifetime
+{
+    public const string ServiceId = "console-tests";
+    public string ClusterId { get; } = $"console-{Guid.NewGuid():N}"[..20];
+    public int GatewayPort { get; } = LoopbackPorts.Free();
+    string _dataRoot = "";
+    WebApplication? _silo;
+    Task<string>? _tinyRun;
+
+    /// <summary>The flags that point the CLI at this silo.</summary>
+    public string[] Cluster => ["--gateway-port", $"{GatewayPort}", "--cluster-id", ClusterId, "--service-id", ServiceId];
+
+    public async Task InitializeAsync()
+    {
+        _dataRoot = Directory.CreateTempSubdirectory("eppo-console-").FullName;
+        var siloPort = LoopbackPorts.Free();
+        _silo = EppoSiloHost.Build(new SiloSettings
+        {
+            ClusterId = ClusterId, ServiceId = ServiceId, SiloPort = siloPort, PrimarySiloPort = siloPort,
+            GatewayPort = GatewayPort, MetricsUrl = null, DataRoot = _dataRoot,
+        });
+        await _silo.StartAsync();
+        _tinyRun = StartTinyAsync();
+    }
+
+    /// <summary>Runs `eppo` against this silo: the given arguments followed by the cluster flags.</summary>
+    public Task<CliResult> EppoAsync(params string[] args) => EppoCli.RunAsync(args.Concat(Cluster));
+
+    /// <summary>A 4-iteration run, started once by the fixture and awaited to its end.</summary>
+    public async Task<string> CompletedTinyRunAsync()
+    {
+        var runId = await _tinyRun!;
+        await WaitForStateAsync(runId, "Completed", TimeSpan.FromMinutes(3));
+        return runId;
+    }
+
+    async Task<string> StartTinyAsync()
+    {
+        var started = await EppoAsync("run", "start", "--config", TinySpecPath);
+        Assert.True(started.ExitCode == 0, started.ToString());
+        return started.Stdout.Trim();
+    }
+
+    /// <summary>
+    /// deploy/examples/tiny.json with a shorter SFT and reward-model warm-up (the models are what costs time on 2 cores;
+    /// the console only needs a run that moves). Every run of these tests shares the models through the silo's cache.
+    /// </summary>
+    public string TinySpecPath => Spec("tiny", iterations: 4);
+
+    /// <summary>The same models with many iterations: a run that stays Running until the test stops it.</summary>
+    public string LongSpecPath() => Spec("long", iterations: 400);
+
+    string Spec(string name, int iterations)
+    {
+        var path = Path.Combine(_dataRoot, $"{name}.json");
+        if (File.Exists(path)) return path;
+        var spec = JsonNode.Parse(File.ReadAllText(RepoFiles.Path("deploy/examples/tiny.json")), null,
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+        spec["name"] = name;
+        spec["iterations"] = iterations;
+        spec["sft"]!["steps"] = 20;
+        spec["sft"]!["examples"] = 600;
+        spec["reward"]!["pairs"] = 120;
+        File.WriteAllText(path, spec.ToJsonString());
+        return path;
+    }
+
+    public async Task<JsonElement> StatusAsync(string runId)
+    {
+        var result = await EppoAsync("run", "status", runId, "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return JsonDocument.Parse(result.Stdout).RootElement;
+    }
+
+    /// <summary>Polls `run status --json` until the run reaches <paramref name="state"/>; fails on Failed or timeout.</summary>
+    public async Task<JsonElement> WaitForStateAsync(string runId, string state, TimeSpan timeout, Func<JsonElement, bool>? also = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var status = await StatusAsync(runId);
+            var now = status.GetProperty("state").GetString();
+            if (now == state && (also is null || also(status))) return status;
+            Assert.True(now != "Failed", $"run {runId} failed: {status}");
+            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not reach {state} within {timeout.TotalSeconds} s; now {status}");
+            await Task.Delay(300);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_silo is not null)
+        {
+            await _silo.StopAsync();
+            await _silo.DisposeAsync();
+        }
+        try { Directory.Delete(_dataRoot, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The tests that talk to the shared silo run one after another: training runs share 2 cores.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsoleSiloCollection : ICollectionFixture<ConsoleSiloFixture>
+{
+    public const string Name = "console-silo";
+}
