@@ -4,7 +4,8 @@ namespace Eppo.Cli.Demo;
 
 /// <summary>
 /// The demo's runs: one spec per (method, seed). The full plan follows the prototype's calibration (d=64, 2 layers,
-/// SFT 1500 steps, a proxy RM on 15k pairs, 300 PPO iterations of 64 rollouts); --quick is a smaller model and shorter RL.
+/// SFT 1500 steps, 300 PPO iterations of 64 rollouts; the proxy RM gets 30k pairs, which reached 0.67 held-out accuracy
+/// where 15k reached 0.65); --quick is a smaller model and shorter RL.
 /// </summary>
 public static class DemoPlan
 {
@@ -31,7 +32,7 @@ public static class DemoPlan
             Prompts = 8192,
             Model = new ModelSpec { HiddenSize = 64, Layers = 2, Heads = 4, KvHeads = 4, IntermediateSize = 176 },
             Sft = new SftSpec { Steps = 1500, BatchSize = 128, Lr = 3e-3, Examples = 20000 },
-            Reward = new RewardSpec { Pairs = 15000, Epochs = 3, BatchSize = 128, Lr = 1e-3 },
+            Reward = new RewardSpec { Pairs = 30000, Epochs = 3, BatchSize = 128, Lr = 1e-3 },
             Iterations = 300,
             BatchSize = 64,
             MiniBatchSize = 32,
