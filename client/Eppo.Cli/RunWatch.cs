@@ -75,7 +75,7 @@ public static class RunWatch
         var metrics = m is null ? "" :
             $" proxy={m.ProxyReward:F3} shaped={m.ShapedReward:F3}{(m.GoldReward is { } g ? $" gold={g:F3}" : "")} " +
             $"kl={m.Kl:F4} dE_rl={m.EnergyRl:F4} dE_sft={m.EnergySft:F4} len={m.ResponseLength:F1}";
-        return $"{s.RunId} [{s.State}] {s.Stage} iteration {s.Iteration}/{s.TotalIterations}{metrics}{(s.HackingAlarm ? " alarm=energy-excess" : "")}";
+        return $"{s.RunId} [{s.State}] {s.Stage} iteration {s.Iteration}/{s.TotalIterations}{metrics}{(s.HackingAlarm ? " reward-hacking-alarm" : "")}";
     }
 
     public static IRenderable Render(RunStatus s, DateTimeOffset started, int startIteration)
@@ -88,7 +88,7 @@ public static class RunWatch
         var rows = new List<IRenderable> { StatusView.Table(s), progress };
         if (s.History.Count > 1) rows.Add(EnergyChart(s.History));
         if (s.HackingAlarm)
-            rows.Add(new Markup($"[white on red] HACKING ALARM [/] energy loss departs from the SFT reference" +
+            rows.Add(new Markup($"[white on red] reward-hacking alarm [/] energy loss departs from the SFT reference" +
                                 (s.Latest is { } a ? $" for {a.HackingAlarmShare:P0} of responses" : "")));
         if (s.Latest is { } m)
             rows.Add(new BarChart().Width(60).Label("seconds per stage (last iteration)")

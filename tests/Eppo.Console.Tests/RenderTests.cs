@@ -46,7 +46,7 @@ public sealed class RenderTests
         Assert.Contains(new string('━', 12), text); // 30 % of a 40-wide bar
         Assert.Contains("energy loss ΔE_RL ▁", text); // rising energy: the sparkline starts low and ends high
         Assert.Contains("█", text);
-        Assert.Contains("HACKING ALARM", text);
+        Assert.Contains("reward-hacking alarm", text);
         Assert.Contains("40%", text.Replace(" ", ""));
         foreach (var label in new[] { "generate", "score", "energy ref", "learn", "proxy reward", "KL" }) Assert.Contains(label, text);
     }
@@ -59,7 +59,7 @@ public sealed class RenderTests
         Assert.Contains("iteration 0 of 10", text);
         Assert.Contains("ETA …", text);
         Assert.DoesNotContain("energy loss ΔE_RL ", text);
-        Assert.DoesNotContain("HACKING ALARM", text);
+        Assert.DoesNotContain("reward-hacking alarm", text);
     }
 
     [Fact]
@@ -79,6 +79,6 @@ public sealed class RenderTests
 
         Assert.StartsWith("demo-20261127-120000-ab12 [Running] learn iteration 3/10", line);
         Assert.Contains("dE_rl=0.0140", line);
-        Assert.EndsWith("HACKING-ALARM", line);
+        Assert.EndsWith("reward-hacking-alarm", line);
     }
 }
