@@ -16,7 +16,7 @@ public static class ErrorReport
             case EppoException or EppoRequestException or CommandParseException or CommandRuntimeException:
                 Line($"error: {inner.Message}");
                 return ExitCodes.UserError;
-            case ClusterUnreachableException:
+            case ClusterUnreachableException or Silo.StorageUnavailableException:
                 Line($"error: {inner.Message}");
                 return ExitCodes.ClusterUnreachable;
             case OperationCanceledException:

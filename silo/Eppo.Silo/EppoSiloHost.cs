@@ -10,6 +10,7 @@ public static class EppoSiloHost
 {
     public static WebApplication Build(SiloSettings settings, string[]? args = null)
     {
+        FailureDetection.Apply(settings.FailureDetection, new ClusterMembershipOptions()); // an unknown preset fails here, not mid-start
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [] });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Warning);
@@ -22,6 +23,12 @@ public static class EppoSiloHost
         else builder.WebHost.UseUrls("http://127.0.0.1:0");
 
         builder.Services.AddEppoSerialization();
+        StorageConnection? storage = null;
+        if (settings.Cluster == "azure")
+        {
+            storage = StorageConnection.Resolve(settings.ConnectionString, builder.Configuration);
+            AzureProfile.Probe(settings, storage);
+        }
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -36,14 +43,20 @@ public static class EppoSiloHost
                         new IPEndPoint(IPAddress.Loopback, settings.PrimarySiloPort), settings.ServiceId, settings.ClusterId);
                     silo.AddMemoryGrainStorage(EppoStorage.Name);
                     break;
+                case "azure":
+                    AzureProfile.Configure(silo, settings, storage!);
+                    break;
                 default:
                     throw new Core.EppoException($"--cluster: unknown cluster profile '{settings.Cluster}' (expected local or azure)");
             }
+            silo.Configure<ClusterMembershipOptions>(o => FailureDetection.Apply(settings.FailureDetection, o));
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(FailureDetection.ConfigSection));
             silo.AddEppoGrains(o =>
             {
                 o.DataRoot = settings.DataRoot;
                 o.ModelSlots = settings.ModelSlots;
                 o.TorchThreads = settings.TorchThreads;
+                if (settings.Cluster == "azure") o.RunKeeperPeriod = settings.RunKeeperPeriod;
             });
         });
 
