@@ -20,6 +20,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     public static async Task<ClusterConnection> ConnectAsync(ClusterSettings settings, CancellationToken cancellation = default)
     {
         var storage = settings.Cluster == "azure" ? StorageConnection.Resolve(settings.ConnectionString) : null;
+        if (storage is not null) await RequireActiveSilosAsync(storage, settings, cancellation);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddEppoSerialization();
         builder.UseOrleansClient(client =>
@@ -41,11 +42,13 @@ public sealed class ClusterConnection : IAsyncDisposable
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
         var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
         try
         {
-            await host.StartAsync(cancellation);
+            await host.StartAsync(timeout.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             host.Dispose();
             throw new ClusterUnreachableException(storage is null
@@ -55,6 +58,31 @@ public sealed class ClusterConnection : IAsyncDisposable
                   $"({storage.Source}) lists none that is up: start silos with `./eppo silo --cluster azure --cluster-id {settings.ClusterId}`");
         }
         return new ClusterConnection(host);
+    }
+
+    /// <summary>
+    /// The Orleans client waits for gateways indefinitely when the table lists none; a look at the table first turns
+    /// "no silo up" into an immediate, clear error.
+    /// </summary>
+    static async Task RequireActiveSilosAsync(StorageConnection storage, ClusterSettings settings, CancellationToken cancellation)
+    {
+        int active;
+        try
+        {
+            active = await MembershipTable.ActiveSilosAsync(storage, settings.ClusterId, cancellation);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException { Status: 401 or 403 })
+        {
+            throw new Core.EppoException($"{storage.Source}: storage at {storage.Endpoint} rejected the credentials ({((Azure.RequestFailedException)e).Status}) — check the account name and key");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            throw new StorageUnavailableException($"storage at {storage.Endpoint} ({storage.Source}) did not answer: {e.GetBaseException().Message}");
+        }
+        if (active == 0)
+            throw new ClusterUnreachableException(
+                $"no silo of cluster '{settings.ClusterId}' is up: the membership table at {storage.Endpoint} ({storage.Source}) lists none as active; " +
+                $"start silos with `./eppo silo --cluster azure --cluster-id {settings.ClusterId}`");
     }
 
     public async ValueTask DisposeAsync()
