@@ -7,6 +7,7 @@ using Eppo.Grains.Interfaces;
 using Eppo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
 
 namespace Eppo.Grains.Runs;
@@ -24,6 +25,7 @@ public sealed class RunGrain(
     EppoMetrics metrics,
     EppoResilience resilience,
     IClusterMembershipService membership,
+    ISiloMetadataCache siloMetadata,
     IOptions<EppoSiloOptions> options,
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
@@ -335,13 +337,14 @@ public sealed class RunGrain(
     }
 
     /// <summary>
-    /// When silos joined or left since the last iteration, generators and scorers deactivate between iterations, so
-    /// that placement spreads them over the silos there are now. They hold no state a replay needs.
+    /// When model hosts joined or left since the last iteration, generators and scorers deactivate between iterations,
+    /// so that placement spreads them over the hosts there are now. They hold no state a replay needs. A host counts
+    /// once this silo has its metadata (model slots), which arrives shortly after the membership change itself.
     /// </summary>
     async Task SpreadOntoNewSilosAsync(string runId)
     {
         var silos = string.Join(",", membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
+            .Where(m => m.Status == SiloStatus.Active && SiloCapacity.ModelSlots(siloMetadata.GetSiloMetadata(m.SiloAddress).Metadata) > 0)
             .Select(m => m.SiloAddress.ToParsableString())
             .Order(StringComparer.Ordinal));
         var previous = silosSeen;
