@@ -19,7 +19,7 @@ public sealed class StorageOutageTests(ClusterFixture fixture, ITestOutputHelper
 
         await fixture.Azurite.StopAsync();
         var stopped = DateTime.UtcNow;
-        await Task.Delay(TimeSpan.FromSeconds(15));
+        await Task.Delay(TimeSpan.FromSeconds(25));
         var during = await cluster.WaitAsync(runId, _ => true, TimeSpan.FromSeconds(20));
         output.WriteLine($"after {(DateTime.UtcNow - stopped).TotalSeconds:F0} s without storage: {during.State} at iteration {during.Iteration}, stage '{during.Stage}', reason '{during.Reason}'");
         Assert.True(during.State is RunState.Running, $"run is {during.State} during the outage: {during.Reason}");

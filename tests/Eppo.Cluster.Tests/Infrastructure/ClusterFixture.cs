@@ -22,8 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public string ConnectionString => Azurite.ConnectionString;
 
     readonly SemaphoreSlim referenceGate = new(1, 1);
-    IReadOnlyDictionary<string, string>? reference;
-    public TimeSpan? ReferenceDuration { get; private set; }
+    readonly Dictionary<string, IReadOnlyDictionary<string, string>> references = [];
 
     public async Task InitializeAsync()
     {
@@ -37,22 +36,20 @@ public sealed class ClusterFixture : IAsyncLifetime
         try { Directory.Delete(WorkDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>The final checkpoint of the spec run without faults on two silos.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> ReferenceAsync()
+    /// <summary>The final checkpoint of a run of <paramref name="spec"/> (default: the test spec) without faults, on two silos.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ReferenceAsync(RunSpec? spec = null)
     {
+        spec ??= Spec;
         await referenceGate.WaitAsync();
         try
         {
-            if (reference is not null) return reference;
+            if (references.TryGetValue(spec.ToJson(), out var known)) return known;
             await using var cluster = new ProcessCluster(this, "reference");
             await cluster.StartSilosAsync(2);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var runId = await cluster.StartRunAsync();
-            var status = await cluster.WaitAsync(runId, s => s.State is RunState.Completed or RunState.Failed, TimeSpan.FromSeconds(180));
+            var runId = await cluster.StartRunAsync(spec);
+            var status = await cluster.WaitForEndAsync(runId, TimeSpan.FromSeconds(600));
             Assert.True(status.State == RunState.Completed, $"reference run ended {status.State}: {status.Reason}");
-            ReferenceDuration = clock.Elapsed;
-            reference = await CheckpointFilesAsync(status.LastCheckpoint!);
-            return reference;
+            return references[spec.ToJson()] = await CheckpointFilesAsync(status.LastCheckpoint!);
         }
         finally
         {
@@ -79,12 +76,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Completed, every iteration once and in order, and the same final checkpoint as the uninterrupted run.</summary>
-    public async Task AssertMatchesReferenceAsync(RunStatus status)
+    public async Task AssertMatchesReferenceAsync(RunStatus status, RunSpec? spec = null)
     {
+        spec ??= Spec;
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Reason}");
-        Assert.Equal(Spec.Iterations, status.Iteration);
-        Assert.Equal(Enumerable.Range(0, Spec.Iterations), status.History.Select(m => m.Iteration));
-        var expected = await ReferenceAsync();
+        Assert.Equal(spec.Iterations, status.Iteration);
+        Assert.Equal(Enumerable.Range(0, spec.Iterations).TakeLast(status.History.Count), status.History.Select(m => m.Iteration));
+        var expected = await ReferenceAsync(spec);
         var actual = await CheckpointFilesAsync(status.LastCheckpoint!);
         Assert.Equal(expected, actual);
     }

@@ -71,10 +71,11 @@ internal sealed class ProcessCluster(ClusterFixture fixture, string name) : IAsy
         clientHost = null;
     }
 
-    public async Task<string> StartRunAsync()
+    public async Task<string> StartRunAsync(RunSpec? spec = null)
     {
-        var runId = $"{fixture.Spec.Name}-{Guid.NewGuid():N}"[..(fixture.Spec.Name.Length + 9)];
-        await Client.GetGrain<IRunGrain>(runId).StartAsync(fixture.Spec.ToJson());
+        spec ??= fixture.Spec;
+        var runId = $"{spec.Name}-{Guid.NewGuid():N}"[..(spec.Name.Length + 9)];
+        await Client.GetGrain<IRunGrain>(runId).StartAsync(spec.ToJson());
         return runId;
     }
 
