@@ -19,8 +19,14 @@ public sealed class ElasticityTests(ClusterFixture fixture, ITestOutputHelper ou
         var runId = await cluster.StartRunAsync();
         await cluster.WaitAsync(runId, s => s.Iteration >= 3, Long);
 
-        // Scale out: the run re-places its generators and scorers; with 3 generators on 3 silos one lands on the new one.
+        // Scale out. The run is paused while the silo starts only so that a slow start cannot outlast the short test
+        // run; the re-placement itself happens between iterations of the running run, as in production.
+        var run = cluster.Client.GetGrain<IRunGrain>(runId);
+        await run.PauseAsync();
+        await cluster.WaitAsync(runId, s => s.State == Core.Runs.RunState.Paused, Long);
         var newcomer = await cluster.StartSiloAsync();
+        await run.ResumeAsync();
+        // The run re-places its generators and scorers; with 3 generators on 3 silos one lands on the new one.
         var deadline = DateTime.UtcNow.AddSeconds(60);
         var workers = Enumerable.Range(0, fixture.Spec.Generators).Select(c => (IAddressable)cluster.Client.GetGrain<IRolloutGeneratorGrain>($"{runId}/{c}"))
             .Concat(Enumerable.Range(0, fixture.Spec.Scorers).Select(c => (IAddressable)cluster.Client.GetGrain<IRewardScorerGrain>($"{runId}/{c}")))

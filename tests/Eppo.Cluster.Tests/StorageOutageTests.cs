@@ -17,8 +17,10 @@ public sealed class StorageOutageTests(ClusterFixture fixture, ITestOutputHelper
         var runId = await cluster.StartRunAsync();
         await cluster.WaitAsync(runId, s => s.Iteration >= 3, TimeSpan.FromSeconds(150));
 
+        var stopping = DateTime.UtcNow;
         await fixture.Azurite.StopAsync();
         var stopped = DateTime.UtcNow;
+        output.WriteLine($"azurite stopped in {(stopped - stopping).TotalSeconds:F1} s");
         await Task.Delay(TimeSpan.FromSeconds(25));
         var during = await cluster.WaitAsync(runId, _ => true, TimeSpan.FromSeconds(20));
         output.WriteLine($"after {(DateTime.UtcNow - stopped).TotalSeconds:F0} s without storage: {during.State} at iteration {during.Iteration}, stage '{during.Stage}', reason '{during.Reason}'");
