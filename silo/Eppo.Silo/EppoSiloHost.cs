@@ -53,10 +53,13 @@ public static class EppoSiloHost
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(FailureDetection.ConfigSection));
             silo.AddEppoGrains(o =>
             {
+                // Retry and keeper knobs from configuration (Eppo:StorageRetryAttempts, …); flags win for the rest.
+                builder.Configuration.GetSection(EppoSiloOptions.Section).Bind(o);
                 o.DataRoot = settings.DataRoot;
                 o.ModelSlots = settings.ModelSlots;
                 o.TorchThreads = settings.TorchThreads;
-                if (settings.Cluster == "azure") o.RunKeeperPeriod = settings.RunKeeperPeriod;
+                if (settings.Cluster == "azure" && builder.Configuration[$"{EppoSiloOptions.Section}:{nameof(EppoSiloOptions.RunKeeperPeriod)}"] is null)
+                    o.RunKeeperPeriod = settings.RunKeeperPeriod;
             });
         });
 

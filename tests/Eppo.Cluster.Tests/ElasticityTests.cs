@@ -51,5 +51,10 @@ public sealed class ElasticityTests(ClusterFixture fixture, ITestOutputHelper ou
         output.WriteLine($"after the graceful leave the run moved again after {recovery.TotalSeconds:F1} s");
 
         await fixture.AssertMatchesReferenceAsync(await cluster.WaitForEndAsync(runId, Long));
+
+        // The CLI finds the remaining silos through the membership table.
+        var (code, text) = await cluster.CliAsync("run", "status", runId, "--json");
+        Assert.True(code == 0, $"eppo run status exited {code}: {text}");
+        Assert.Contains($"\"run_id\": \"{runId}\"", text);
     }
 }

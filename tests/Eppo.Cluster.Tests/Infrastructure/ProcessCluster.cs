@@ -121,6 +121,16 @@ internal sealed class ProcessCluster(ClusterFixture fixture, string name) : IAsy
         return DateTime.UtcNow - since;
     }
 
+    /// <summary>Runs the CLI as a client of this cluster (azure profile, connection string from the environment).</summary>
+    public async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
+    {
+        using var process = ChildProcess.Start("dotnet",
+            [Repo.Cli, .. args, "--cluster", "azure", "--cluster-id", ClusterId, "--service-id", ServiceId],
+            Path.Combine(workDirectory, "cli.log"), new Dictionary<string, string?> { ["EPPO_STORAGE_CONNECTION"] = fixture.ConnectionString });
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, process.Output);
+    }
+
     /// <summary>The silo process hosting a grain's activation, or null when it has none right now.</summary>
     public async Task<SiloProcess?> HostOfAsync(IAddressable grain)
     {
