@@ -43,12 +43,30 @@ public sealed class EppoResilience
             }).Build();
 
     public Task RunStorageAsync(Func<CancellationToken, Task> operation, CancellationToken cancellation = default) =>
-        Storage.ExecuteAsync(async token => await operation(token), cancellation).AsTask();
+        RunAsync(Storage, async token => { await operation(token); return true; }, cancellation);
 
     public Task<T> RunStorageAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellation = default) =>
-        Storage.ExecuteAsync(async token => await operation(token), cancellation).AsTask();
+        RunAsync(Storage, operation, cancellation);
 
-    public Task<T> CallAsync<T>(Func<Task<T>> call) => Calls.ExecuteAsync(async _ => await call()).AsTask();
+    public Task<T> CallAsync<T>(Func<Task<T>> call) => RunAsync(Calls, _ => call(), CancellationToken.None);
 
-    public Task CallAsync(Func<Task> call) => Calls.ExecuteAsync(async _ => await call()).AsTask();
+    public Task CallAsync(Func<Task> call) => RunAsync(Calls, async _ => { await call(); return true; }, CancellationToken.None);
+
+    /// <summary>
+    /// Runs on the captured context: inside a grain, every try (and the grain state it touches) stays on the
+    /// activation's scheduler instead of a thread-pool thread after a backoff delay.
+    /// </summary>
+    static async Task<T> RunAsync<T>(ResiliencePipeline pipeline, Func<CancellationToken, Task<T>> operation, CancellationToken cancellation)
+    {
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, cancellation);
+        try
+        {
+            return await pipeline.ExecuteAsync(static async (ctx, op) => await op(ctx.CancellationToken).ConfigureAwait(true), context, operation)
+                .ConfigureAwait(true);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
 }
