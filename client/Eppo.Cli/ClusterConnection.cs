@@ -19,8 +19,8 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public static async Task<ClusterConnection> ConnectAsync(ClusterSettings settings, CancellationToken cancellation = default)
     {
-        if (settings.Cluster != "local")
-            throw new Core.EppoException($"--cluster {settings.Cluster}: not available in this build yet; use --cluster local");
+        var storage = settings.Cluster == "azure" ? StorageConnection.Resolve(settings.ConnectionString) : null;
+        if (storage is not null) await RequireActiveSilosAsync(storage, settings, cancellation);
         var tls = GatewayTls.Load(settings.TlsCertificatePath, settings.TlsCertificatePassword);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddEppoSerialization();
@@ -31,7 +31,20 @@ public sealed class ClusterConnection : IAsyncDisposable
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleansClient(client =>
         {
-            client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
+            if (storage is null)
+            {
+                client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
+            }
+            else
+            {
+                // Gateways come from the membership table, so a client finds silos that joined after it started.
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = settings.ClusterId;
+                    o.ServiceId = settings.ServiceId;
+                });
+                client.UseAzureStorageClustering(o => o.TableServiceClient = storage.TableService());
+            }
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             if (tls is not null) client.UseTls(tls.Certificate, tls.Configure);
             // The silo's ServiceIdCheck compares this with its own service id: a mismatch is refused in one line.
@@ -42,9 +55,9 @@ public sealed class ClusterConnection : IAsyncDisposable
                 return call.Invoke();
             });
         });
-        var where = $"127.0.0.1:{settings.GatewayPort}";
+        var where = storage is null ? $"127.0.0.1:{settings.GatewayPort}" : $"cluster '{settings.ClusterId}' (membership at {storage.Endpoint})";
         // Orleans retries a refused connection until the deadline; nobody listening is worth saying at once.
-        if (!await IsListeningAsync(settings.GatewayPort, cancellation))
+        if (storage is null && !await IsListeningAsync(settings.GatewayPort, cancellation))
             throw new ClusterUnreachableException(
                 $"no cluster answered at {where}: start one with `./eppo silo` (or pass --gateway-port of a running one)");
         var host = builder.Build();
@@ -65,12 +78,14 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             await start;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             host.Dispose();
-            throw new ClusterUnreachableException(
-                $"no cluster answered at {where} (service '{settings.ServiceId}', cluster '{settings.ClusterId}'): " +
-                "start one with `./eppo silo`, or pass --gateway-port" + Cause(e));
+            throw new ClusterUnreachableException(storage is null
+                ? $"no cluster answered at {where} (service '{settings.ServiceId}', cluster '{settings.ClusterId}'): " +
+                  "start one with `./eppo silo`, or pass --gateway-port" + Cause(e)
+                : $"no silo of cluster '{settings.ClusterId}' (service '{settings.ServiceId}') answered; the membership table at {storage.Endpoint} " +
+                  $"({storage.Source}) lists none that is up: start silos with `./eppo silo --cluster azure --cluster-id {settings.ClusterId}`");
         }
         return new ClusterConnection(host);
     }
@@ -97,6 +112,31 @@ public sealed class ClusterConnection : IAsyncDisposable
         var inner = e;
         while (inner.InnerException is not null) inner = inner.InnerException;
         return inner.Message is { Length: > 0 } m && !m.Contains("Connection refused", StringComparison.OrdinalIgnoreCase) ? $" ({m.TrimEnd('.')})" : "";
+    }
+
+    /// <summary>
+    /// The Orleans client waits for gateways indefinitely when the table lists none; a look at the table first turns
+    /// "no silo up" into an immediate, clear error.
+    /// </summary>
+    static async Task RequireActiveSilosAsync(StorageConnection storage, ClusterSettings settings, CancellationToken cancellation)
+    {
+        int active;
+        try
+        {
+            active = await MembershipTable.ActiveSilosAsync(storage, settings.ClusterId, cancellation);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException { Status: 401 or 403 })
+        {
+            throw new Core.EppoException($"{storage.Source}: storage at {storage.Endpoint} rejected the credentials ({((Azure.RequestFailedException)e).Status}) — check the account name and key");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            throw new StorageUnavailableException($"storage at {storage.Endpoint} ({storage.Source}) did not answer: {e.GetBaseException().Message}");
+        }
+        if (active == 0)
+            throw new ClusterUnreachableException(
+                $"no silo of cluster '{settings.ClusterId}' is up: the membership table at {storage.Endpoint} ({storage.Source}) lists none as active; " +
+                $"start silos with `./eppo silo --cluster azure --cluster-id {settings.ClusterId}`");
     }
 
     public async ValueTask DisposeAsync()

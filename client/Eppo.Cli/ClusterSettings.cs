@@ -36,6 +36,10 @@ public class ClusterSettings : CommandSettings
 
     static readonly IConfiguration Environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
 
+    [CommandOption("--connection-string <CONN>"),
+     Description("Azure Storage connection string (azure profile); prefer the environment variable EPPO_STORAGE_CONNECTION, which other users cannot see in the process list")]
+    public string? ConnectionString { get; init; }
+
     public override Spectre.Console.ValidationResult Validate()
     {
         if (Cluster is not ("local" or "azure"))

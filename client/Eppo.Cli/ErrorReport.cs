@@ -21,7 +21,7 @@ public static class ErrorReport
             case EppoException or EppoRequestException:
                 Line($"error: {inner.Message}");
                 return ExitCodes.UserError;
-            case ClusterUnreachableException:
+            case ClusterUnreachableException or Silo.StorageUnavailableException:
                 Line($"error: {inner.Message}");
                 return ExitCodes.ClusterUnreachable;
             case SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException:

@@ -8,6 +8,6 @@ public static class ExitCodes
     public const int Failure = 1;
     /// <summary>Bad input: flags, config file, run id.</summary>
     public const int UserError = 2;
-    /// <summary>No cluster answered at the configured gateway.</summary>
+    /// <summary>No cluster answered at the configured gateway, or (azure profile) its storage did not answer.</summary>
     public const int ClusterUnreachable = 3;
 }

@@ -5,4 +5,6 @@ namespace Eppo.Grains.Interfaces;
 public interface IRewardScorerGrain : IGrainWithStringKey
 {
     [Alias("Score")] Task<float[]> ScoreAsync(RunContext run, int[][] promptTokens, int[][] responseTokens);
+    /// <summary>Deactivates when idle, so the next call places it afresh (new silos get a share after membership changed).</summary>
+    [Alias("Retire")] Task RetireAsync();
 }

@@ -8,4 +8,6 @@ namespace Eppo.Grains.Interfaces;
 public interface IRolloutGeneratorGrain : IGrainWithStringKey
 {
     [Alias("Generate"), ResponseTimeout("00:10:00")] Task<Rollout> GenerateAsync(GenerateRequest request);
+    /// <summary>Deactivates when idle, so the next call places it afresh (new silos get a share after membership changed).</summary>
+    [Alias("Retire")] Task RetireAsync();
 }

@@ -13,4 +13,6 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Resume")] Task<RunStatus> ResumeAsync();
     [Alias("Stop")] Task<RunStatus> StopAsync();
     [Alias("Status")] Task<RunStatus?> GetStatusAsync();
+    /// <summary>Activates the run (which resumes it when it should be running); the silos' run keeper calls this.</summary>
+    [Alias("Wake")] Task WakeAsync();
 }

@@ -10,6 +10,7 @@ public static class EppoSiloHost
 {
     public static WebApplication Build(SiloSettings settings, string[]? args = null)
     {
+        FailureDetection.Apply(settings.FailureDetection, new ClusterMembershipOptions()); // an unknown preset fails here, not mid-start
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [] });
         builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Warning);
@@ -24,6 +25,12 @@ public static class EppoSiloHost
         builder.Services.AddEppoSerialization();
         var tls = GatewayTls.Load(settings.TlsCertificate ?? builder.Configuration[GatewayTls.CertificateKey],
             settings.TlsPassword ?? builder.Configuration[GatewayTls.PasswordKey]);
+        StorageConnection? storage = null;
+        if (settings.Cluster == "azure")
+        {
+            storage = StorageConnection.Resolve(settings.ConnectionString, builder.Configuration);
+            AzureProfile.Probe(settings, storage);
+        }
         builder.UseOrleans(silo =>
         {
             if (tls is not null) silo.UseTls(tls.Certificate, tls.Configure);
@@ -40,14 +47,23 @@ public static class EppoSiloHost
                         new IPEndPoint(IPAddress.Loopback, settings.PrimarySiloPort), settings.ServiceId, settings.ClusterId);
                     silo.AddMemoryGrainStorage(EppoStorage.Name);
                     break;
+                case "azure":
+                    AzureProfile.Configure(silo, settings, storage!);
+                    break;
                 default:
                     throw new Core.EppoException($"--cluster: unknown cluster profile '{settings.Cluster}' (expected local or azure)");
             }
+            silo.Configure<ClusterMembershipOptions>(o => FailureDetection.Apply(settings.FailureDetection, o));
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(FailureDetection.ConfigSection));
             silo.AddEppoGrains(o =>
             {
+                // Retry and keeper knobs from configuration (Eppo:StorageRetryAttempts, …); flags win for the rest.
+                builder.Configuration.GetSection(EppoSiloOptions.Section).Bind(o);
                 o.DataRoot = settings.DataRoot;
                 o.ModelSlots = settings.ModelSlots;
                 o.TorchThreads = settings.TorchThreads;
+                if (settings.Cluster == "azure" && builder.Configuration[$"{EppoSiloOptions.Section}:{nameof(EppoSiloOptions.RunKeeperPeriod)}"] is null)
+                    o.RunKeeperPeriod = settings.RunKeeperPeriod;
             });
         });
 

@@ -20,6 +20,11 @@ public static class SiloArgs
                 "--primary-port" => settings with { PrimarySiloPort = Port() },
                 "--metrics-url" => settings with { MetricsUrl = Value() },
                 "--data" => settings with { DataRoot = Value() },
+                "--connection-string" => settings with { ConnectionString = Value() },
+                "--failure-detection" => settings with { FailureDetection = Value() },
+                "--advertise" => settings with { AdvertisedAddress = Value() },
+                "--cluster-id" => settings with { ClusterId = Value() },
+                "--service-id" => settings with { ServiceId = Value() },
                 _ => settings,
             };
         }

@@ -1,6 +1,6 @@
 namespace Eppo.Silo;
 
-/// <summary>How to host a silo: cluster profile, endpoints on loopback, metrics and storage.</summary>
+/// <summary>How to host a silo: cluster profile, endpoints, metrics and storage.</summary>
 public sealed record SiloSettings
 {
     /// <summary>"local" (localhost clustering, memory grain storage, checkpoints on disk) or "azure" (Azure Storage).</summary>
@@ -16,10 +16,21 @@ public sealed record SiloSettings
     public string DataRoot { get; init; } = "runs";
     public int ModelSlots { get; init; } = 16;
     public int TorchThreads { get; init; }
+    /// <summary>Azure profile: from --connection-string; null = EPPO_STORAGE_CONNECTION or configuration (see StorageConnection).</summary>
     public string? ConnectionString { get; init; }
     /// <summary>Console log level; the embedded demo raises it to Error to keep its progress display clean.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
     /// <summary>PFX of the cluster certificate: TLS on all Orleans connections when set (see docs/operations.md, TLS).</summary>
     public string? TlsCertificate { get; init; }
     public string? TlsPassword { get; init; }
+    /// <summary>Azure profile: the address other silos and clients reach this silo at (it listens on all interfaces unless loopback).</summary>
+    public string AdvertisedAddress { get; init; } = "127.0.0.1";
+    /// <summary>"production" (Orleans defaults) or "fast" (tests); see FailureDetection.</summary>
+    public string FailureDetection { get; init; } = "production";
+    /// <summary>Azure profile: blob container of checkpoints and trained models.</summary>
+    public string ArtifactContainer { get; init; } = "eppo-artifacts";
+    /// <summary>Azure profile: blob container of grain state.</summary>
+    public string GrainStateContainer { get; init; } = "eppo-grainstate";
+    /// <summary>Azure profile: how often the silo wakes runs that should be running.</summary>
+    public TimeSpan RunKeeperPeriod { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -28,11 +28,18 @@ public sealed class SiloCommandSettings : ClusterSettings
     [CommandOption("--threads <N>"), Description("libtorch threads (0 = default)"), DefaultValue(0)]
     public int Threads { get; init; }
 
+    [CommandOption("--failure-detection <PRESET>"), Description("How fast dead silos are evicted: production (Orleans defaults, ~15-30 s) or fast (~1-2 s, tests)"), DefaultValue("production")]
+    public string FailureDetection { get; init; } = "production";
+
+    [CommandOption("--advertise <IP>"), Description("Azure profile: the address other silos and clients reach this silo at"), DefaultValue("127.0.0.1")]
+    public string Advertise { get; init; } = "127.0.0.1";
+
     public SiloSettings ToSiloSettings() => new()
     {
         Cluster = Cluster, ClusterId = ClusterId, ServiceId = ServiceId, SiloPort = SiloPort, GatewayPort = GatewayPort,
         PrimarySiloPort = PrimaryPort, MetricsUrl = MetricsUrl == "none" ? null : MetricsUrl, DataRoot = Data,
         ModelSlots = ModelSlots, TorchThreads = Threads, TlsCertificate = TlsCertificatePath, TlsPassword = TlsCertificatePassword,
+        ConnectionString = ConnectionString, FailureDetection = FailureDetection, AdvertisedAddress = Advertise,
     };
 }
 
@@ -46,7 +53,7 @@ public sealed class SiloCommand : AsyncCommand<SiloCommandSettings>
         if (silo.MetricsUrl is { } url) PortCheck.RequireFree(new Uri(url).Port, "--metrics-url");
         var app = EppoSiloHost.Build(silo);
         await app.StartAsync(cancellation);
-        AnsiConsole.MarkupLine($"silo up: gateway 127.0.0.1:{silo.GatewayPort}, cluster '{Markup.Escape(silo.ClusterId)}'" +
+        AnsiConsole.MarkupLine($"silo up: gateway {Markup.Escape(silo.AdvertisedAddress)}:{silo.GatewayPort}, cluster '{Markup.Escape(silo.ClusterId)}' ({Markup.Escape(silo.Cluster)})" +
                                (silo.MetricsUrl is { } m ? $", metrics {Markup.Escape(m)}/metrics" : "") + " — Ctrl+C to stop");
         await app.WaitForShutdownAsync(cancellation);
         return ExitCodes.Ok;

@@ -5,7 +5,7 @@ public sealed class EppoSiloOptions
 {
     public const string Section = "Eppo";
 
-    /// <summary>Local directory for run artifacts (trained models, checkpoints) in the local profile.</summary>
+    /// <summary>Local directory for run artifacts (trained models, checkpoints) in the local profile; scratch and download cache in the azure profile.</summary>
     public string DataRoot { get; set; } = "runs";
     /// <summary>Where model-bearing grains run: "cpu" or "cuda:N".</summary>
     public string Device { get; set; } = "cpu";
@@ -13,4 +13,19 @@ public sealed class EppoSiloOptions
     public int ModelSlots { get; set; } = 16;
     /// <summary>libtorch intra-op threads; 0 = libtorch's default.</summary>
     public int TorchThreads { get; set; }
+
+    /// <summary>Retries of a storage operation (grain state, artifacts) before it fails: ~2-3 minutes with the delays below.</summary>
+    public int StorageRetryAttempts { get; set; } = 40;
+    /// <summary>Retries of an idempotent cross-grain call before the iteration is rolled back and tried again.</summary>
+    public int CallRetryAttempts { get; set; } = 6;
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(4);
+    /// <summary>Failed attempts of one iteration (each rolled back to the last checkpoint) before the run is marked failed.</summary>
+    public int IterationAttempts { get; set; } = 30;
+
+    /// <summary>
+    /// How often each silo re-activates runs that should be running (after their silo died, or the whole cluster
+    /// restarted); zero = never (the local profile, where grain state does not outlive the silo).
+    /// </summary>
+    public TimeSpan RunKeeperPeriod { get; set; } = TimeSpan.Zero;
 }

@@ -1,6 +1,9 @@
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Telemetry;
+using Eppo.Grains.Artifacts;
+using Eppo.Grains.Runs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Eppo.Grains.Hosting;
@@ -19,7 +22,18 @@ public static class SiloBuilderExtensions
             o.Device = options.Device;
             o.ModelSlots = options.ModelSlots;
             o.TorchThreads = options.TorchThreads;
+            o.StorageRetryAttempts = options.StorageRetryAttempts;
+            o.CallRetryAttempts = options.CallRetryAttempts;
+            o.RetryBaseDelay = options.RetryBaseDelay;
+            o.RetryMaxDelay = options.RetryMaxDelay;
+            o.IterationAttempts = options.IterationAttempts;
+            o.RunKeeperPeriod = options.RunKeeperPeriod;
         });
+        silo.Services.AddSingleton<EppoResilience>();
+        // Checkpoints and models stay where they are written unless the host registered a remote store first.
+        silo.Services.TryAddSingleton<IArtifactStore, LocalArtifactStore>();
+        if (options.RunKeeperPeriod > TimeSpan.Zero)
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunKeeper>();
         if (options.TorchThreads > 0) Core.Torch.UseThreads(options.TorchThreads);
         silo.UseSiloMetadata(new Dictionary<string, string>
         {

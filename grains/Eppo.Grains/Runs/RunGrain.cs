@@ -6,6 +6,9 @@ using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Storage;
 
 namespace Eppo.Grains.Runs;
 
@@ -13,10 +16,17 @@ namespace Eppo.Grains.Runs;
 /// Drives a run from a grain timer, one iteration per tick: prompts from the shards → rollouts from the generators →
 /// scores and SFT reference energy in parallel → the learner. The timer interleaves, so status, pause and stop are
 /// answered while an iteration is in flight; pause and stop take effect when it ends, after a checkpoint.
+/// Idempotent stage calls and state writes are retried (Polly); an iteration that fails anyway for a reason other
+/// than a user error is rolled back to the last checkpoint and tried again after a backoff, so a dead silo or a
+/// storage outage stalls the run instead of failing it.
 /// </summary>
 public sealed class RunGrain(
     [PersistentState("run", EppoStorage.Name)] IPersistentState<RunGrainState> state,
     EppoMetrics metrics,
+    EppoResilience resilience,
+    IClusterMembershipService membership,
+    ISiloMetadataCache siloMetadata,
+    IOptions<EppoSiloOptions> options,
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
     /// <summary>The status history kept for charts; the full history stays in the persisted state.</summary>
@@ -25,6 +35,9 @@ public sealed class RunGrain(
     IGrainTimer? timer;
     bool learnerReady;
     RunSpec? spec;
+    int failedAttempts;
+    DateTime retryAt;
+    string? silosSeen;
 
     RunGrainState S => state.State;
     RunSpec Spec => spec ??= RunSpec.Parse(S.SpecJson!, this.GetPrimaryKeyString());
@@ -40,7 +53,7 @@ public sealed class RunGrain(
                 logger.LogWarning("run {Run}: resuming from iteration {Committed} (was at {Iteration})", this.GetPrimaryKeyString(), S.CommittedIteration, S.Iteration);
                 S.Iteration = S.CommittedIteration;
                 S.History = S.History.Take(S.CommittedIteration).ToList();
-                await state.WriteStateAsync(cancellationToken);
+                await SaveAsync();
             }
             StartTimer();
         }
@@ -56,8 +69,9 @@ public sealed class RunGrain(
         S.State = RunState.Running;
         S.CreatedAt = S.UpdatedAt = DateTimeOffset.UtcNow;
         S.Stage = "starting";
-        await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).AddAsync(runId);
+        await SaveAsync();
+        await resilience.CallAsync(() => Registry.AddAsync(runId));
+        await resilience.CallAsync(() => Registry.SetActiveAsync(runId, true));
         metrics.RecordRunState(runId, parsed.Method, S.State);
         StartTimer();
         return Status();
@@ -79,6 +93,7 @@ public sealed class RunGrain(
         {
             case RunState.Paused or RunState.Failed:
                 S.Reason = null;
+                retryAt = default;
                 learnerReady = false; // reload from the checkpoint: the learner may have moved on or gone away
                 await SetStateAsync(RunState.Running);
                 StartTimer();
@@ -111,6 +126,32 @@ public sealed class RunGrain(
 
     Task<RunStatus?> IRunGrain.GetStatusAsync() => Task.FromResult(S.SpecJson is null ? null : Status());
 
+    Task IRunGrain.WakeAsync()
+    {
+        if (S.SpecJson is not null && IsActive(S.State)) StartTimer();
+        return Task.CompletedTask;
+    }
+
+    static bool IsActive(RunState s) => s is RunState.Running or RunState.Pausing or RunState.Stopping;
+
+    IRunRegistryGrain Registry => GrainFactory.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key);
+
+    /// <summary>Writes the state, retrying while storage is away. A conflict means another activation owns the run: this one leaves.</summary>
+    async Task SaveAsync()
+    {
+        try
+        {
+            await resilience.RunStorageAsync(_ => state.WriteStateAsync());
+        }
+        catch (InconsistentStateException)
+        {
+            logger.LogWarning("run {Run}: state changed under this activation; deactivating", this.GetPrimaryKeyString());
+            StopTimer();
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
     void RequireExists()
     {
         if (S.SpecJson is null) throw new EppoException($"run '{this.GetPrimaryKeyString()}': no such run (see `eppo run list`)");
@@ -127,6 +168,7 @@ public sealed class RunGrain(
 
     async Task TickAsync(CancellationToken cancellation)
     {
+        if (DateTime.UtcNow < retryAt) return;
         var stage = S.Stage;
         try
         {
@@ -151,6 +193,26 @@ public sealed class RunGrain(
                     StopTimer();
                     break;
             }
+            if (failedAttempts > 0)
+            {
+                logger.LogWarning("run {Run}: moving again after {Attempts} failed attempt(s)", this.GetPrimaryKeyString(), failedAttempts);
+                failedAttempts = 0;
+                if (S.State is not RunState.Failed) S.Reason = null;
+            }
+        }
+        catch (Exception e) when (IsActive(S.State) && !TransientFailures.IsUserError(e) && ++failedAttempts < options.Value.IterationAttempts)
+        {
+            // Back to the last checkpoint; the iteration is replayed identically (seeds and prompts are functions of it).
+            var message = e.GetBaseException().Message;
+            var delay = TimeSpan.FromSeconds(Math.Min(10, 0.5 * Math.Pow(2, failedAttempts - 1)));
+            retryAt = DateTime.UtcNow + delay;
+            logger.LogWarning("run {Run}: attempt {Attempt} failed in stage {Stage} at iteration {Iteration} ({Error}); back to iteration {Committed}, retrying in {Delay:F1} s",
+                this.GetPrimaryKeyString(), failedAttempts, stage, S.Iteration, message, S.CommittedIteration, delay.TotalSeconds);
+            S.Reason = $"retrying (attempt {failedAttempts}) after stage '{stage}', iteration {S.Iteration}: {message}";
+            S.Iteration = S.CommittedIteration;
+            S.History = S.History.Take(S.CommittedIteration).ToList();
+            S.Stage = "waiting to retry";
+            learnerReady = false;
         }
         catch (Exception e)
         {
@@ -160,6 +222,7 @@ public sealed class RunGrain(
             S.Iteration = S.CommittedIteration;  // the last good checkpoint stays the run's state
             S.History = S.History.Take(S.CommittedIteration).ToList();
             learnerReady = false;
+            failedAttempts = 0;
             await SetStateAsync(RunState.Failed);
             StopTimer();
         }
@@ -186,45 +249,47 @@ public sealed class RunGrain(
         if (S.Models is null)
         {
             Stage("prepare models");
-            S.Models = await GrainFactory.GetGrain<IModelTrainerGrain>(ModelPreparation.CacheKey(Spec)).PrepareAsync(S.SpecJson!);
-            await state.WriteStateAsync();
+            S.Models = await resilience.CallAsync(() => GrainFactory.GetGrain<IModelTrainerGrain>(ModelPreparation.CacheKey(Spec)).PrepareAsync(S.SpecJson!));
+            await SaveAsync();
         }
         var run = new RunContext { RunId = runId, SpecJson = S.SpecJson!, SftPath = S.Models.SftPath, RewardPath = S.Models.RewardPath };
         var learner = GrainFactory.GetGrain<ILearnerGrain>(runId);
         if (!learnerReady)
         {
             Stage("initialise learner");
-            S.PolicyVersion = await learner.InitializeAsync(run, S.LastCheckpoint, S.CommittedIteration);
+            S.PolicyVersion = await resilience.CallAsync(() => learner.InitializeAsync(run, S.LastCheckpoint, S.CommittedIteration));
             learnerReady = true;
         }
+        await SpreadOntoNewSilosAsync(runId);
 
         var iteration = S.Iteration;
         var total = Stopwatch.StartNew();
         Stage("prompts");
-        var batches = await Task.WhenAll(IterationPlan.Shards(Spec).Select(s =>
-            GrainFactory.GetGrain<IPromptShardGrain>($"{runId}/{s.Shard}").GetBatchAsync(run, s.Shard, iteration)));
+        var batches = await Task.WhenAll(IterationPlan.Shards(Spec).Select(s => resilience.CallAsync(() =>
+            GrainFactory.GetGrain<IPromptShardGrain>($"{runId}/{s.Shard}").GetBatchAsync(run, s.Shard, iteration))));
         var ids = batches.SelectMany(b => b.Ids).ToArray();
         var prompts = batches.SelectMany(b => b.Tokens).ToArray();
 
         Stage("generate");
         var clock = Stopwatch.StartNew();
         var chunks = IterationPlan.Chunks(prompts.Length, Spec.Generators).ToArray();
-        var rollouts = await Task.WhenAll(chunks.Select((range, c) =>
+        var policyVersion = S.PolicyVersion;
+        var rollouts = await Task.WhenAll(chunks.Select((range, c) => resilience.CallAsync(() =>
             GrainFactory.GetGrain<IRolloutGeneratorGrain>($"{runId}/{c}").GenerateAsync(new GenerateRequest
             {
                 Run = run,
                 Prompts = new PromptBatch { Ids = ids[range], Tokens = prompts[range] },
-                PolicyVersion = S.PolicyVersion,
+                PolicyVersion = policyVersion,
                 Seed = Seeds.Rollout(Spec.Seed, iteration, c),
-            })));
+            }))));
         var generateSeconds = clock.Elapsed.TotalSeconds;
         var responses = rollouts.SelectMany(r => r.ResponseTokens).ToArray();
         var energyRl = rollouts.SelectMany(r => r.Energy).ToArray();
 
         Stage("score + energy reference");
-        var scoring = Timed(() => Task.WhenAll(IterationPlan.Chunks(prompts.Length, Spec.Scorers).Select((range, c) =>
-            GrainFactory.GetGrain<IRewardScorerGrain>($"{runId}/{c}").ScoreAsync(run, prompts[range], responses[range]))));
-        var referencing = Timed(() => GrainFactory.GetGrain<IEnergyReferenceGrain>(runId).GetAsync(run, ids, prompts));
+        var scoring = Timed(() => Task.WhenAll(IterationPlan.Chunks(prompts.Length, Spec.Scorers).Select((range, c) => resilience.CallAsync(() =>
+            GrainFactory.GetGrain<IRewardScorerGrain>($"{runId}/{c}").ScoreAsync(run, prompts[range], responses[range])))));
+        var referencing = Timed(() => resilience.CallAsync(() => GrainFactory.GetGrain<IEnergyReferenceGrain>(runId).GetAsync(run, ids, prompts)));
         await Task.WhenAll(scoring, referencing);
         var (scoreParts, scoreSeconds) = await scoring;
         var (reference, energySeconds) = await referencing;
@@ -259,14 +324,40 @@ public sealed class RunGrain(
         }
         Stage("running");
         S.UpdatedAt = DateTimeOffset.UtcNow;
-        await state.WriteStateAsync();
+        await SaveAsync();
     }
 
+    /// <summary>
+    /// The checkpoint is written (published) first; only then does the persisted pointer move to it. A crash in between
+    /// leaves the previous checkpoint as the run's state.
+    /// </summary>
     async Task CommitAsync()
     {
-        S.LastCheckpoint = await GrainFactory.GetGrain<ILearnerGrain>(this.GetPrimaryKeyString()).CheckpointAsync();
+        var checkpoint = await resilience.CallAsync(() => GrainFactory.GetGrain<ILearnerGrain>(this.GetPrimaryKeyString()).CheckpointAsync());
+        S.LastCheckpoint = checkpoint;
         S.CommittedIteration = S.Iteration;
-        await state.WriteStateAsync();
+        await SaveAsync();
+    }
+
+    /// <summary>
+    /// When model hosts joined or left since the last iteration, generators and scorers deactivate between iterations,
+    /// so that placement spreads them over the hosts there are now. They hold no state a replay needs. A host counts
+    /// once this silo has its metadata (model slots), which arrives shortly after the membership change itself.
+    /// </summary>
+    async Task SpreadOntoNewSilosAsync(string runId)
+    {
+        var silos = string.Join(",", membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && SiloCapacity.ModelSlots(siloMetadata.GetSiloMetadata(m.SiloAddress).Metadata) > 0)
+            .Select(m => m.SiloAddress.ToParsableString())
+            .Order(StringComparer.Ordinal));
+        var previous = silosSeen;
+        silosSeen = silos;
+        if (previous is null || previous == silos) return;
+        logger.LogInformation("run {Run}: cluster membership changed; re-placing generators and scorers", runId);
+        var retiring = Enumerable.Range(0, Spec.Generators).Select(c => GrainFactory.GetGrain<IRolloutGeneratorGrain>($"{runId}/{c}").RetireAsync())
+            .Concat(Enumerable.Range(0, Spec.Scorers).Select(c => GrainFactory.GetGrain<IRewardScorerGrain>($"{runId}/{c}").RetireAsync()));
+        try { await Task.WhenAll(retiring); }
+        catch (Exception e) { logger.LogInformation("run {Run}: retiring a generator or scorer failed ({Error}); it is re-placed anyway when its silo is gone", runId, e.Message); }
     }
 
     static async Task<(T Result, double Seconds)> Timed<T>(Func<Task<T>> work)
@@ -278,9 +369,12 @@ public sealed class RunGrain(
 
     async Task SetStateAsync(RunState next)
     {
+        var wasActive = IsActive(S.State);
         S.State = next;
         S.UpdatedAt = DateTimeOffset.UtcNow;
-        await state.WriteStateAsync();
+        await SaveAsync();
+        if (wasActive != IsActive(next))
+            await resilience.CallAsync(() => Registry.SetActiveAsync(this.GetPrimaryKeyString(), IsActive(next)));
         metrics.RecordRunState(this.GetPrimaryKeyString(), Spec.Method, next);
     }
 

@@ -1,14 +1,18 @@
 using Eppo.Core.Runs;
 using Eppo.Core.Training;
+using Eppo.Grains.Artifacts;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
+using Microsoft.Extensions.Logging;
 
 namespace Eppo.Grains.Stages;
 
 /// <summary>ΔE_SFT per prompt from a persisted cache; a miss runs the SFT model greedily once.</summary>
 [ModelHostPlacement]
-public sealed class EnergyReferenceGrain([PersistentState("energy", EppoStorage.Name)] IPersistentState<EnergyCacheState> state)
-    : Grain, IEnergyReferenceGrain
+public sealed class EnergyReferenceGrain(
+    [PersistentState("energy", EppoStorage.Name)] IPersistentState<EnergyCacheState> state,
+    IArtifactStore artifacts,
+    ILogger<EnergyReferenceGrain> logger) : Grain, IEnergyReferenceGrain
 {
     EnergyReferenceCache? cache;
 
@@ -17,8 +21,9 @@ public sealed class EnergyReferenceGrain([PersistentState("energy", EppoStorage.
         if (cache is null)
         {
             var spec = RunSpec.Parse(run.SpecJson, run.RunId);
+            var sftPath = await artifacts.LocalPathAsync(run.SftPath);
             cache = await Task.Run(() =>
-                new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(run.SftPath, spec), TaskCodec.HackBench(), spec.MaxNewTokens)));
+                new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec.MaxNewTokens)));
             cache.Restore(state.State.Values);
         }
         var (energy, hits, misses) = await Task.Run(() => cache.Get(promptIds, promptTokens));
@@ -27,7 +32,9 @@ public sealed class EnergyReferenceGrain([PersistentState("energy", EppoStorage.
         if (misses > 0)
         {
             foreach (var id in promptIds) state.State.Values[id] = cache.Values[id];
-            await state.WriteStateAsync();
+            // A cache: values computed but not persisted (storage away) are recomputed identically after a restart.
+            try { await state.WriteStateAsync(); }
+            catch (Exception e) when (Hosting.TransientFailures.IsTransient(e)) { logger.LogWarning("energy cache not persisted: {Error}", e.GetBaseException().Message); }
         }
         return new EnergyReference { Energy = energy, Hits = hits, Misses = misses };
     }

@@ -1,4 +1,5 @@
 using Eppo.Core.Runs;
+using Eppo.Grains.Artifacts;
 using Eppo.Core.Training;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
@@ -6,9 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace Eppo.Grains.Stages;
 
-/// <summary>Hosts the PPO learner of one run; checkpoints under {DataRoot}/{runId}/checkpoints/iter-NNNNNN.</summary>
+/// <summary>
+/// Hosts the PPO learner of one run; checkpoints under {DataRoot}/{runId}/checkpoints/iter-NNNNNN (local profile) or
+/// published to the artifact store under a fresh name per checkpoint (azure profile).
+/// </summary>
 [ModelHostPlacement]
-public sealed class LearnerGrain(IOptions<EppoSiloOptions> options) : Grain, ILearnerGrain
+public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts) : Grain, ILearnerGrain
 {
     PpoLearner? learner;
     byte[]? publishedWeights;
@@ -18,10 +22,12 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options) : Grain, ILe
     {
         if (learner is not null && learner.IterationsDone == iterationsDone) return learner.PolicyVersion;
         var spec = RunSpec.Parse(run.SpecJson, run.RunId);
+        var sftPath = await artifacts.LocalPathAsync(run.SftPath);
+        var checkpointPath = checkpoint is null ? null : await artifacts.LocalPathAsync(checkpoint);
         learner = await Task.Run(() =>
         {
-            var fresh = new PpoLearner(spec, TaskCodec.HackBench(), ModelPreparation.LoadSft(run.SftPath, spec));
-            if (checkpoint is not null) fresh.Load(checkpoint);
+            var fresh = new PpoLearner(spec, TaskCodec.HackBench(), ModelPreparation.LoadSft(sftPath, spec));
+            if (checkpointPath is not null) fresh.Load(checkpointPath);
             return fresh;
         });
         if (learner.IterationsDone != iterationsDone)
@@ -34,6 +40,9 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options) : Grain, ILe
     async Task<IterationMetrics> ILearnerGrain.LearnAsync(Experience e)
     {
         var current = Learner;
+        // A replayed or duplicated call must never be applied on top of the state it already produced.
+        if (e.Iteration != current.IterationsDone)
+            throw new InvalidOperationException($"learner holds {current.IterationsDone} iterations; iteration {e.Iteration} is out of step");
         return await Task.Run(() => current.Learn(new LearnerBatch(e.Iteration, e.PromptTokens, e.ResponseTokens, e.Scores, e.EnergyRl, e.EnergySft)));
     }
 
@@ -53,9 +62,25 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options) : Grain, ILe
     async Task<string> ILearnerGrain.CheckpointAsync()
     {
         var current = Learner;
-        var dir = Path.Combine(options.Value.DataRoot, this.GetPrimaryKeyString(), "checkpoints", $"iter-{current.IterationsDone:D6}");
-        await Task.Run(() => current.Save(dir));
-        return dir;
+        var name = $"{this.GetPrimaryKeyString()}/checkpoints/iter-{current.IterationsDone:D6}";
+        if (!artifacts.IsRemote)
+        {
+            var dir = Path.Combine(options.Value.DataRoot, name);
+            await Task.Run(() => current.Save(dir));
+            return dir;
+        }
+        // A fresh name per checkpoint: an upload never overwrites what a committed pointer names.
+        var unique = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)];
+        var scratch = Path.Combine(options.Value.DataRoot, "outgoing", unique);
+        try
+        {
+            await Task.Run(() => current.Save(scratch));
+            return await artifacts.PublishAsync(scratch, unique);
+        }
+        finally
+        {
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+        }
     }
 
     PpoLearner Learner => learner ?? throw new InvalidOperationException("learner not initialised: call InitializeAsync first");

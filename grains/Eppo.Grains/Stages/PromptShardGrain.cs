@@ -2,12 +2,14 @@ using Eppo.Core.Runs;
 using Eppo.Core.Training;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
+using Microsoft.Extensions.Logging;
 
 namespace Eppo.Grains.Stages;
 
 /// <summary>Serves one shard's prompts; the batch of an iteration is a pure function, the cursor is kept for status.</summary>
-public sealed class PromptShardGrain([PersistentState("cursor", EppoStorage.Name)] IPersistentState<PromptCursor> cursor)
-    : Grain, IPromptShardGrain
+public sealed class PromptShardGrain(
+    [PersistentState("cursor", EppoStorage.Name)] IPersistentState<PromptCursor> cursor,
+    ILogger<PromptShardGrain> logger) : Grain, IPromptShardGrain
 {
     PromptSet? prompts;
 
@@ -17,7 +19,9 @@ public sealed class PromptShardGrain([PersistentState("cursor", EppoStorage.Name
         prompts ??= await Task.Run(() => PromptSet.ForRun(spec, TaskCodec.HackBench()));
         var (indices, epoch, offset) = PromptSchedule.Batch(prompts.Count, spec.Seed, spec.PromptShards, shard, iteration, spec.BatchSize);
         cursor.State = new PromptCursor { Iteration = iteration, Epoch = epoch, Offset = offset };
-        await cursor.WriteStateAsync();
+        // The cursor is for status only (batches are pure functions of the iteration): storage being away must not stall prompts.
+        try { await cursor.WriteStateAsync(); }
+        catch (Exception e) when (TransientFailures.IsTransient(e)) { logger.LogWarning("prompt cursor not persisted: {Error}", e.GetBaseException().Message); }
         return new PromptBatch
         {
             Ids = indices.Select(i => prompts.Ids[i]).ToArray(),

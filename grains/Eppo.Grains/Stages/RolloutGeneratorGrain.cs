@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using Eppo.Core.Runs;
 using Eppo.Core.Training;
+using Eppo.Grains.Artifacts;
 using Eppo.Grains.Interfaces;
 
 namespace Eppo.Grains.Stages;
 
 /// <summary>A policy copy that samples rollouts; pulls new weights from the learner when the requested version differs.</summary>
 [ModelHostPlacement]
-public sealed class RolloutGeneratorGrain : Grain, IRolloutGeneratorGrain
+public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRolloutGeneratorGrain
 {
     RolloutWorker? worker;
 
@@ -15,7 +16,11 @@ public sealed class RolloutGeneratorGrain : Grain, IRolloutGeneratorGrain
     {
         var clock = Stopwatch.StartNew();
         var spec = RunSpec.Parse(request.Run.SpecJson, request.Run.RunId);
-        worker ??= await Task.Run(() => new RolloutWorker(ModelPreparation.LoadSft(request.Run.SftPath, spec), TaskCodec.HackBench(), spec));
+        if (worker is null)
+        {
+            var sftPath = await artifacts.LocalPathAsync(request.Run.SftPath);
+            worker = await Task.Run(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec));
+        }
         if (worker.Version != request.PolicyVersion)
         {
             var policy = await GrainFactory.GetGrain<ILearnerGrain>(request.Run.RunId).GetPolicyAsync(worker.Version);
@@ -32,5 +37,11 @@ public sealed class RolloutGeneratorGrain : Grain, IRolloutGeneratorGrain
             PolicyVersion = worker.Version,
             Seconds = clock.Elapsed.TotalSeconds,
         };
+    }
+
+    Task IRolloutGeneratorGrain.RetireAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
     }
 }

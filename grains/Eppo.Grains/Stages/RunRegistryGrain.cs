@@ -3,21 +3,31 @@ using Eppo.Grains.Interfaces;
 
 namespace Eppo.Grains.Stages;
 
-public sealed class RunRegistryGrain([PersistentState("registry", EppoStorage.Name)] IPersistentState<RunRegistryState> state)
-    : Grain, IRunRegistryGrain
+public sealed class RunRegistryGrain(
+    [PersistentState("registry", EppoStorage.Name)] IPersistentState<RunRegistryState> state,
+    EppoResilience resilience) : Grain, IRunRegistryGrain
 {
     async Task IRunRegistryGrain.AddAsync(string runId)
     {
         if (state.State.RunIds.Contains(runId)) return;
         state.State.RunIds.Add(runId);
-        await state.WriteStateAsync();
+        await resilience.RunStorageAsync(_ => state.WriteStateAsync());
     }
 
     Task<IReadOnlyList<string>> IRunRegistryGrain.ListAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.RunIds]);
+
+    async Task IRunRegistryGrain.SetActiveAsync(string runId, bool active)
+    {
+        var changed = active ? state.State.Active.Add(runId) : state.State.Active.Remove(runId);
+        if (changed) await resilience.RunStorageAsync(_ => state.WriteStateAsync());
+    }
+
+    Task<IReadOnlyList<string>> IRunRegistryGrain.ListActiveAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Active.Order(StringComparer.Ordinal)]);
 }
 
 [GenerateSerializer, Alias("eppo.RunRegistryState")]
 public sealed class RunRegistryState
 {
     [Id(0)] public List<string> RunIds { get; set; } = [];
+    [Id(1)] public HashSet<string> Active { get; set; } = [];
 }

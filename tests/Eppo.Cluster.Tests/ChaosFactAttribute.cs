@@ -1,0 +1,13 @@
+namespace Eppo.Cluster.Tests;
+
+/// <summary>A test that runs only when EPPO_CHAOS_KILLS is set (tests/chaos/ten-kills.sh sets it); skipped in CI.</summary>
+public sealed class ChaosFactAttribute : FactAttribute
+{
+    public const string Variable = "EPPO_CHAOS_KILLS";
+
+    public ChaosFactAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+            Skip = $"chaos run: set {Variable} (tests/chaos/ten-kills.sh)";
+    }
+}

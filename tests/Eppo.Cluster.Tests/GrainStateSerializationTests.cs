@@ -1,0 +1,60 @@
+using Eppo.Core.Runs;
+using Eppo.Grains.Interfaces;
+using Eppo.Grains.Runs;
+using Eppo.Grains.Stages;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Eppo.Cluster.Tests;
+
+/// <summary>The azure profile stores grain state with Orleans' serializer: the run's record, Core metrics included, round-trips exactly.</summary>
+public sealed class GrainStateSerializationTests
+{
+    static OrleansGrainStorageSerializer Serializer()
+    {
+        var services = new ServiceCollection();
+        services.AddSerializer();
+        services.AddEppoSerialization();
+        return new OrleansGrainStorageSerializer(services.BuildServiceProvider().GetRequiredService<Serializer>());
+    }
+
+    [Fact]
+    public void Run_state_with_history_and_models_round_trips()
+    {
+        var state = new RunGrainState
+        {
+            SpecJson = "{\"name\":\"x\"}",
+            State = RunState.Paused,
+            Iteration = 6,
+            CommittedIteration = 6,
+            PolicyVersion = 6,
+            LastCheckpoint = "blob:run/checkpoints/iter-000006-0123abcd",
+            History = [new IterationMetrics { Iteration = 0, PolicyVersion = 1, ProxyReward = 0.25, GoldReward = -1, Kl = 1e-3 }],
+            CreatedAt = DateTimeOffset.Parse("2026-11-27T12:00:00Z"),
+            Models = new PreparedModels { SftPath = "blob:models/k/sft", RewardPath = "gold", RewardHeldOutAccuracy = 0.75 },
+            HackingAlarm = true,
+        };
+        var serializer = Serializer();
+        var back = serializer.Deserialize<RunGrainState>(serializer.Serialize(state))!;
+
+        Assert.Equal(state.SpecJson, back.SpecJson);
+        Assert.Equal(RunState.Paused, back.State);
+        Assert.Equal((6, 6, 6), (back.Iteration, back.CommittedIteration, back.PolicyVersion));
+        Assert.Equal(state.LastCheckpoint, back.LastCheckpoint);
+        Assert.Equal(state.History, back.History);
+        Assert.Equal(state.CreatedAt, back.CreatedAt);
+        Assert.Equal(state.Models, back.Models);
+        Assert.True(back.HackingAlarm);
+    }
+
+    [Fact]
+    public void Registry_state_keeps_active_runs()
+    {
+        var state = new RunRegistryState { RunIds = ["a", "b"], Active = ["b"] };
+        var serializer = Serializer();
+        var back = serializer.Deserialize<RunRegistryState>(serializer.Serialize(state))!;
+        Assert.Equal(["a", "b"], back.RunIds);
+        Assert.Equal(["b"], back.Active);
+    }
+}
