@@ -16,7 +16,19 @@ public static class PipelineBenchmark
         string Machine, int Threads, int Iterations, int BatchSize, string Model,
         double LocalIterationMs, double OrleansIterationMs, double OrleansOverheadRatio,
         double PpoIterationMs, double EppoIterationMs, double EppoOverPpoRatio,
-        double SftRegenerationMs, double RegenerationOverIterationRatio);
+        double SftRegenerationMs, double RegenerationOverIterationRatio,
+        StageMs LocalStages, StageMs OrleansStages);
+
+    /// <summary>Mean milliseconds per stage after the warm-up, as each pipeline measured them itself.</summary>
+    public sealed record StageMs(double Generate, double Score, double EnergyReference, double Learn, double Iteration)
+    {
+        public static StageMs Of(IEnumerable<IterationMetrics> history)
+        {
+            var h = history.Skip(Warmup).ToList();
+            return new(h.Average(m => m.GenerateSeconds) * 1000, h.Average(m => m.ScoreSeconds) * 1000,
+                h.Average(m => m.EnergyReferenceSeconds) * 1000, h.Average(m => m.LearnSeconds) * 1000, h.Average(m => m.IterationSeconds) * 1000);
+        }
+    }
 
     const int Warmup = 2;
 
@@ -28,7 +40,7 @@ public static class PipelineBenchmark
         Model = new ModelSpec { HiddenSize = 64, Layers = 2, Heads = 4, KvHeads = 4, IntermediateSize = 176 },
         Sft = new SftSpec { Steps = 50, BatchSize = 64, Examples = 2000 },  // quality is irrelevant to speed
         Reward = new RewardSpec { Pairs = 256, Epochs = 1, BatchSize = 64 },
-        Iterations = 12,
+        Iterations = 22,
         BatchSize = 64,
         MiniBatchSize = 32,
         Generators = 1,
@@ -49,7 +61,8 @@ public static class PipelineBenchmark
 
             progress("in-process driver");
             var local = new LocalPipeline(eppo, models);
-            var localMs = TimeIterations(i => local.RunIteration(i), eppo.Iterations);
+            var localHistory = new List<IterationMetrics>();
+            var localMs = TimeIterations(i => localHistory.Add(local.RunIteration(i)), eppo.Iterations);
 
             var silo = new SiloSettings
             {
@@ -59,15 +72,17 @@ public static class PipelineBenchmark
             var app = EppoSiloHost.Build(silo with { PrimarySiloPort = silo.SiloPort });
             await app.StartAsync(cancellation);
             double orleansMs, ppoMs, eppoMs;
+            StageMs orleansStages;
             try
             {
                 var client = app.Services.GetRequiredService<IClusterClient>();
                 progress("Orleans pipeline: eppo");
-                eppoMs = await OrleansIterationMsAsync(client, eppo, cancellation);
+                (eppoMs, var eppoHistory) = await OrleansIterationMsAsync(client, eppo, cancellation);
+                orleansStages = StageMs.Of(eppoHistory);
                 progress("Orleans pipeline: ppo");
-                ppoMs = await OrleansIterationMsAsync(client, ppo, cancellation);
+                (ppoMs, _) = await OrleansIterationMsAsync(client, ppo, cancellation);
                 progress("Orleans pipeline: eppo again (order effects)");
-                eppoMs = Math.Min(eppoMs, await OrleansIterationMsAsync(client, eppo, cancellation));
+                eppoMs = Math.Min(eppoMs, (await OrleansIterationMsAsync(client, eppo, cancellation)).Ms);
                 orleansMs = eppoMs;
             }
             finally
@@ -84,7 +99,7 @@ public static class PipelineBenchmark
             return new Result(Machine.Describe(), TorchSharp.torch.get_num_threads(), eppo.Iterations - Warmup, eppo.BatchSize,
                 $"llama d={eppo.Model.HiddenSize}, {eppo.Model.Layers} layers",
                 localMs, orleansMs, orleansMs / localMs, ppoMs, eppoMs, eppoMs / ppoMs,
-                regenerationMs, regenerationMs / ppoMs);
+                regenerationMs, regenerationMs / ppoMs, StageMs.Of(localHistory), orleansStages);
         }
         finally
         {
@@ -92,43 +107,32 @@ public static class PipelineBenchmark
         }
     }
 
-    /// <summary>Median wall time of iterations after the warm-up.</summary>
+    /// <summary>Mean wall time of the iterations after the warm-up.</summary>
     static double TimeIterations(Action<int> iteration, int count)
     {
-        var times = new List<double>();
-        for (var i = 0; i < count; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            iteration(i);
-            if (i >= Warmup) times.Add(clock.Elapsed.TotalMilliseconds);
-        }
-        return Median(times);
+        for (var i = 0; i < Warmup; i++) iteration(i);
+        var clock = Stopwatch.StartNew();
+        for (var i = Warmup; i < count; i++) iteration(i);
+        return clock.Elapsed.TotalMilliseconds / (count - Warmup);
     }
 
-    /// <summary>A whole run through the grains; the wall time between consecutive iteration completions, median.</summary>
-    static async Task<double> OrleansIterationMsAsync(IClusterClient client, RunSpec spec, CancellationToken cancellation)
+    /// <summary>
+    /// A whole run through the grains: wall time from the end of the warm-up iterations to completion, per iteration.
+    /// Polls status every 20 ms (each poll costs the silo a little, so not faster).
+    /// </summary>
+    static async Task<(double Ms, IReadOnlyList<IterationMetrics> History)> OrleansIterationMsAsync(IClusterClient client, RunSpec spec,
+        CancellationToken cancellation)
     {
         var run = client.GetGrain<IRunGrain>(RunIds.New(spec.Name));
         await run.StartAsync(spec.ToJson());
-        var seen = new Dictionary<int, double>();
-        var clock = Stopwatch.StartNew();
+        Stopwatch? clock = null;
         while (true)
         {
             var status = await run.GetStatusAsync();
-            if (status is null) continue;
-            seen.TryAdd(status.Iteration, clock.Elapsed.TotalMilliseconds);
-            if (status.State == RunState.Completed) break;
-            if (status.State is RunState.Failed or RunState.Stopped) throw new Core.EppoException($"bench run ended {status.State}: {status.Reason}");
-            await Task.Delay(2, cancellation);
+            if (status is not null && clock is null && status.Iteration >= Warmup) clock = Stopwatch.StartNew();
+            if (status?.State == RunState.Completed) return (clock!.Elapsed.TotalMilliseconds / (spec.Iterations - Warmup), status.History);
+            if (status?.State is RunState.Failed or RunState.Stopped) throw new Core.EppoException($"bench run ended {status.State}: {status.Reason}");
+            await Task.Delay(20, cancellation);
         }
-        var gaps = Enumerable.Range(Warmup + 1, spec.Iterations - Warmup).Where(i => seen.ContainsKey(i) && seen.ContainsKey(i - 1))
-            .Select(i => seen[i] - seen[i - 1]).ToList();
-        return Median(gaps);
-    }
-
-    static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count == 0 ? double.NaN : values[values.Count / 2];
     }
 }

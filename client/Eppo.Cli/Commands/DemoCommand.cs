@@ -62,7 +62,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         var outDir = Path.GetFullPath(settings.Out);
         var dataRoot = Path.Combine(outDir, "data");
         Directory.CreateDirectory(dataRoot);
-        // Each run's tensor work is small: one libtorch thread per task, and the runs of a seed in parallel.
+        // The runs' tensor work is small: two compute threads of one libtorch thread each beat one of two.
         Core.Torch.UseThreads(1);
 
         var silo = new SiloSettings

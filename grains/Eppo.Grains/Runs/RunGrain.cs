@@ -323,8 +323,9 @@ public sealed class RunGrain(
             await CommitAsync();
         }
         Stage("running");
+        // No write here: an iteration after the last checkpoint is rolled back on re-activation anyway, so persisting
+        // it would cost a storage round trip per iteration and buy nothing. Commits and state changes are written.
         S.UpdatedAt = DateTimeOffset.UtcNow;
-        await SaveAsync();
     }
 
     /// <summary>
