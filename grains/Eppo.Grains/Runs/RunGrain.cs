@@ -26,6 +26,7 @@ public sealed class RunGrain(
     EppoResilience resilience,
     IClusterMembershipService membership,
     ISiloMetadataCache siloMetadata,
+    Orleans.Runtime.IClusterManifestProvider manifests,
     IOptions<EppoSiloOptions> options,
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
@@ -343,12 +344,14 @@ public sealed class RunGrain(
     /// <summary>
     /// When model hosts joined or left since the last iteration, generators and scorers deactivate between iterations,
     /// so that placement spreads them over the hosts there are now. They hold no state a replay needs. A host counts
-    /// once this silo has its metadata (model slots), which arrives shortly after the membership change itself.
+    /// once this silo has its metadata (model slots) and its grain manifest, which arrive shortly after the membership change.
     /// </summary>
     async Task SpreadOntoNewSilosAsync(string runId)
     {
         var silos = string.Join(",", membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active && SiloCapacity.ModelSlots(siloMetadata.GetSiloMetadata(m.SiloAddress).Metadata) > 0)
+            .Where(m => m.Status == SiloStatus.Active && SiloCapacity.ModelSlots(siloMetadata.GetSiloMetadata(m.SiloAddress).Metadata) > 0
+                        // Placement only considers silos in the cluster manifest, which can lag membership and metadata.
+                        && manifests.Current.Silos.ContainsKey(m.SiloAddress))
             .Select(m => m.SiloAddress.ToParsableString())
             .Order(StringComparer.Ordinal));
         var previous = silosSeen;
