@@ -1,5 +1,7 @@
 using Eppo.Cluster.Tests.Infrastructure;
 
+using Eppo.Tests;
+
 namespace Eppo.Cluster.Tests;
 
 /// <summary>Wrong, unreachable or rejected storage settings: one line naming the setting, a non-zero exit, no secret echoed.</summary>

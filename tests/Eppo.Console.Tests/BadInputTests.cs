@@ -1,3 +1,5 @@
+using Eppo.Tests;
+
 namespace Eppo.Console.Tests;
 
 /// <summary>Bad input that needs no cluster: each one line on stderr, exit 2 (or 3 for no cluster), no stack trace.</summary>

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Eppo.Silo;
 using Microsoft.AspNetCore.Builder;
 
+using Eppo.Tests;
+
 namespace Eppo.Console.Tests;
 
 /// <summary>

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Eppo.Silo;
 using Microsoft.AspNetCore.Builder;
 
+using Eppo.Tests;
+
 namespace Eppo.Console.Tests;
 
 /// <summary>A silo with TLS on its Orleans connections, from a self-signed cluster certificate made for the test.</summary>

@@ -1,3 +1,5 @@
+using Eppo.Tests;
+
 namespace Eppo.Cluster.Tests.Infrastructure;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Eppo.Tests;
+
 namespace Eppo.Cluster.Tests.Infrastructure;
 
 /// <summary>One `eppo silo --cluster azure` process on loopback, with its own data directory (its download cache).</summary>

@@ -4,6 +4,8 @@ using Eppo.Core;
 using Eppo.Silo;
 using Xunit;
 
+using Eppo.Tests;
+
 namespace Eppo.Pipeline.Tests.Observability;
 
 public class MetricsPortTests

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
+using Eppo.Tests;
+
 namespace Eppo.Pipeline.Tests.Observability;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
+using Eppo.Tests;
+
 namespace Eppo.Pipeline.Tests.Observability;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Eppo.Console.Tests;
+namespace Eppo.Tests;
 
 /// <summary>
 /// Free TCP ports on 127.0.0.1 for servers the tests start. Taken below Linux's ephemeral range (32768–60999): a port
