@@ -10,7 +10,7 @@ public sealed class ElasticityTests(ClusterFixture fixture, ITestOutputHelper ou
 {
     static readonly TimeSpan Long = TimeSpan.FromSeconds(150);
 
-    [Fact]
+    [ElasticityFact]
     public async Task Scale_out_then_in_during_a_run_keeps_every_iteration()
     {
         await fixture.ReferenceAsync();
