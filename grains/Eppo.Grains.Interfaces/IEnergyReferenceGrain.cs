@@ -9,6 +9,8 @@ public interface IEnergyReferenceGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<EnergyReference> GetAsync(RunContext run, string[] promptIds, int[][] promptTokens);
     [Alias("Stats")] Task<EnergyCacheStats> GetStatsAsync();
+    /// <summary>Deactivates when idle, freeing the SFT model; the cache itself is persisted.</summary>
+    [Alias("Retire")] Task RetireAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("eppo.EnergyCacheStats")]

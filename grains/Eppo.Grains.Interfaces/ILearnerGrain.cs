@@ -19,4 +19,6 @@ public interface ILearnerGrain : IGrainWithStringKey
     [Alias("Policy")] Task<PolicyWeights> GetPolicyAsync(int haveVersion);
     /// <summary>Writes a checkpoint atomically for the iterations done so far; returns its location.</summary>
     [Alias("Checkpoint"), ResponseTimeout("00:10:00")] Task<string> CheckpointAsync();
+    /// <summary>Deactivates when idle, freeing the models (the run has ended; a resumed run re-initialises from its checkpoint).</summary>
+    [Alias("Retire")] Task RetireAsync();
 }

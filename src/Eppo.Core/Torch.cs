@@ -1,10 +1,10 @@
 namespace Eppo.Core;
 
-/// <summary>Process-wide libtorch setup: thread count and the device models run on.</summary>
+/// <summary>Process-wide libtorch setup: the thread count of the compute thread's OpenMP team.</summary>
 public static class Torch
 {
     public static void UseThreads(int threads)
     {
-        if (threads > 0) torch.set_num_threads(threads);
+        if (threads > 0) ComputeThread.Run(() => torch.set_num_threads(threads));
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Eppo.Core;
 using Eppo.Core.Benchmarks;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -10,27 +11,27 @@ public sealed class BenchSettings : CommandSettings
 {
     [CommandOption("--json"), Description("Print one JSON object instead of a table")]
     public bool Json { get; init; }
-}
-
-public sealed class BenchCoreSettings : CommandSettings
-{
-    [CommandOption("--json"), Description("Print one JSON object instead of a table")]
-    public bool Json { get; init; }
 
     [CommandOption("--threads <N>"), Description("libtorch intra-op threads (default: libtorch's choice, one per core)")]
     public int? Threads { get; init; }
 
     public override ValidationResult Validate() =>
         Threads is <= 0 ? ValidationResult.Error($"--threads must be positive, got {Threads}") : ValidationResult.Success();
+
+    /// <summary>Applies --threads on the compute thread, where the benchmarks' tensor work runs.</summary>
+    public void ApplyThreads()
+    {
+        if (Threads is { } threads) Torch.UseThreads(threads);
+    }
 }
 
 /// <summary>Core speed: KV-cache generation, the energy probe's cost, a PPO step against the matmul peak. Progress goes to stderr.</summary>
-public sealed class BenchCoreCommand : AsyncCommand<BenchCoreSettings>
+public sealed class BenchCoreCommand : AsyncCommand<BenchSettings>
 {
-    public override Task<int> ExecuteAsync(CommandContext context, BenchCoreSettings settings, CancellationToken cancellation)
+    public override Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
-        if (settings.Threads is { } threads) TorchSharp.torch.set_num_threads(threads);
-        var result = CoreBenchmark.Run(new CoreBenchmarkOptions(), step => Console.Error.WriteLine($"bench core: {step}…"));
+        settings.ApplyThreads();
+        var result = ComputeThread.Run(() => CoreBenchmark.Run(new CoreBenchmarkOptions(), step => Console.Error.WriteLine($"bench core: {step}…")));
         if (settings.Json) Console.WriteLine(result.ToJson());
         else AnsiConsole.Write(Table(result));
         return Task.FromResult(0);

@@ -8,6 +8,7 @@ public sealed class BenchPipelineCommand : AsyncCommand<BenchSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
+        settings.ApplyThreads();
         var result = await PipelineBenchmark.RunAsync(message => Console.Error.WriteLine($"bench pipeline: {message}"), cancellation);
         if (settings.Json)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Eppo.Core;
 using Eppo.Core.Evaluation;
 using Eppo.Core.Runs;
 using Eppo.Core.Training;
@@ -23,7 +24,7 @@ public sealed class DemoRunner(IClusterClient client, string dataRoot, IAnsiCons
         {
             var seedSpecs = specs.Where(s => s.Seed == seed).ToArray();
             var statuses = await TrainAsync(seed, seedSpecs, cancellation);
-            var (baseline, seedResults) = Evaluate(seed, seedSpecs, statuses, evalPrompts);
+            var (baseline, seedResults) = await ComputeThread.RunAsync(() => Evaluate(seed, seedSpecs, statuses, evalPrompts));
             baselines.Add(baseline);
             results.AddRange(seedResults);
         }

@@ -183,6 +183,7 @@ public sealed class RunGrain(
                     // so pause and stop still land between iterations.
                     while (S.State == RunState.Running && S.Iteration < Spec.Iterations && !cancellation.IsCancellationRequested)
                         await RunIterationAsync(s => stage = s);
+                    if (S.State == RunState.Running && S.Iteration >= Spec.Iterations) await EndAsync(RunState.Completed);
                     break;
                 case RunState.Pausing:
                     await EndAsync(RunState.Paused);
@@ -226,6 +227,7 @@ public sealed class RunGrain(
             failedAttempts = 0;
             await SetStateAsync(RunState.Failed);
             StopTimer();
+            await ReleaseStagesAsync();
         }
     }
 
@@ -236,6 +238,23 @@ public sealed class RunGrain(
         StopTimer();
         S.Stage = final.ToString().ToLowerInvariant();
         await SetStateAsync(final);
+        if (final != RunState.Paused) await ReleaseStagesAsync();
+    }
+
+    /// <summary>
+    /// An ended run's model-bearing grains let go of their models now rather than after Orleans' idle collection age
+    /// (minutes of a learner's weights and optimizer state per run). Best effort: a grain that misses it is collected later.
+    /// </summary>
+    async Task ReleaseStagesAsync()
+    {
+        var runId = this.GetPrimaryKeyString();
+        learnerReady = false;
+        var retiring = Enumerable.Range(0, Spec.Generators).Select(c => GrainFactory.GetGrain<IRolloutGeneratorGrain>($"{runId}/{c}").RetireAsync())
+            .Concat(Enumerable.Range(0, Spec.Scorers).Select(c => GrainFactory.GetGrain<IRewardScorerGrain>($"{runId}/{c}").RetireAsync()))
+            .Append(GrainFactory.GetGrain<ILearnerGrain>(runId).RetireAsync())
+            .Append(GrainFactory.GetGrain<IEnergyReferenceGrain>(runId).RetireAsync());
+        try { await Task.WhenAll(retiring); }
+        catch (Exception e) { logger.LogInformation("run {Run}: releasing its stage grains failed ({Error}); they are collected when idle", runId, e.Message); }
     }
 
     async Task RunIterationAsync(Action<string> stageChanged)

@@ -1,3 +1,4 @@
+using Eppo.Core;
 using Eppo.Core.Runs;
 using Eppo.Core.Training;
 using Eppo.Grains.Artifacts;
@@ -15,6 +16,7 @@ public sealed class EnergyReferenceGrain(
     ILogger<EnergyReferenceGrain> logger) : Grain, IEnergyReferenceGrain
 {
     EnergyReferenceCache? cache;
+    bool countsUnsaved;  // hit counts are written with the next miss, or when the grain deactivates
 
     async Task<EnergyReference> IEnergyReferenceGrain.GetAsync(RunContext run, string[] promptIds, int[][] promptTokens)
     {
@@ -22,13 +24,14 @@ public sealed class EnergyReferenceGrain(
         {
             var spec = RunSpec.Parse(run.SpecJson, run.RunId);
             var sftPath = await artifacts.LocalPathAsync(run.SftPath);
-            cache = await Task.Run(() =>
+            cache = await ComputeThread.RunAsync(() =>
                 new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec.MaxNewTokens)));
             cache.Restore(state.State.Values);
         }
-        var (energy, hits, misses) = await Task.Run(() => cache.Get(promptIds, promptTokens));
+        var (energy, hits, misses) = await ComputeThread.RunAsync(() => cache.Get(promptIds, promptTokens));
         state.State.Hits += hits;
         state.State.Misses += misses;
+        countsUnsaved = misses == 0;
         if (misses > 0)
         {
             foreach (var id in promptIds) state.State.Values[id] = cache.Values[id];
@@ -37,6 +40,22 @@ public sealed class EnergyReferenceGrain(
             catch (Exception e) when (Hosting.TransientFailures.IsTransient(e)) { logger.LogWarning("energy cache not persisted: {Error}", e.GetBaseException().Message); }
         }
         return new EnergyReference { Energy = energy, Hits = hits, Misses = misses };
+    }
+
+    Task IEnergyReferenceGrain.RetireAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellation)
+    {
+        if (!countsUnsaved) return;
+        try { await state.WriteStateAsync(cancellation); }
+        catch (Exception e) when (Hosting.TransientFailures.IsTransient(e) || e is OperationCanceledException)
+        {
+            logger.LogWarning("energy cache hit counts not persisted: {Error}", e.GetBaseException().Message);
+        }
     }
 
     Task<EnergyCacheStats> IEnergyReferenceGrain.GetStatsAsync() =>

@@ -1,3 +1,4 @@
+using Eppo.Core;
 using Eppo.Core.Training;
 using Eppo.Grains.Artifacts;
 using Eppo.Grains.Interfaces;
@@ -15,9 +16,9 @@ public sealed class RewardScorerGrain(IArtifactStore artifacts) : Grain, IReward
         if (reward is null)
         {
             var rewardPath = await artifacts.LocalPathAsync(run.RewardPath);
-            reward = await Task.Run(() => ModelPreparation.RewardFunction(rewardPath, TaskCodec.HackBench()));
+            reward = await ComputeThread.RunAsync(() => ModelPreparation.RewardFunction(rewardPath, TaskCodec.HackBench()));
         }
-        return await Task.Run(() => reward.Score(promptTokens, responseTokens));
+        return await ComputeThread.RunAsync(() => reward.Score(promptTokens, responseTokens));
     }
 
     Task IRewardScorerGrain.RetireAsync()

@@ -1,3 +1,4 @@
+using Eppo.Core;
 using System.Diagnostics;
 using Eppo.Core.Runs;
 using Eppo.Core.Training;
@@ -19,16 +20,16 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
         if (worker is null)
         {
             var sftPath = await artifacts.LocalPathAsync(request.Run.SftPath);
-            worker = await Task.Run(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec));
+            worker = await ComputeThread.RunAsync(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec));
         }
         if (worker.Version != request.PolicyVersion)
         {
             var policy = await GrainFactory.GetGrain<ILearnerGrain>(request.Run.RunId).GetPolicyAsync(worker.Version);
             if (policy.Version != request.PolicyVersion || policy.Weights is null)
                 throw new InvalidOperationException($"generator wanted policy version {request.PolicyVersion}, the learner has {policy.Version}");
-            await Task.Run(() => worker.LoadWeights(policy.Weights, policy.Version));
+            await ComputeThread.RunAsync(() => worker.LoadWeights(policy.Weights, policy.Version));
         }
-        var result = await Task.Run(() => worker.Generate(request.Prompts.Tokens, request.Seed));
+        var result = await ComputeThread.RunAsync(() => worker.Generate(request.Prompts.Tokens, request.Seed));
         return new Rollout
         {
             ResponseTokens = result.Responses,

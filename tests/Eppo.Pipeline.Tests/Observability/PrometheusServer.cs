@@ -70,6 +70,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync();
+            // While it starts, Prometheus answers 503 "Service Unavailable" in plain text: not up yet.
+            if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable) return null;
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.GetProperty("status").GetString() != "success")
                 throw new InvalidOperationException($"query {promql} failed: {body}");

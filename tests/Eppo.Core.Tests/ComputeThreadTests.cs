@@ -1,0 +1,80 @@
+using static TorchSharp.torch;
+
+namespace Eppo.Core.Tests;
+
+public sealed class ComputeThreadTests
+{
+    [Fact]
+    public async Task WorkFromManyCallersRunsOneAtATimeOnOneThread()
+    {
+        var threads = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var running = 0;
+        var mostAtOnce = 0;
+        var calls = Enumerable.Range(0, 16).Select(_ => Task.Run(() => ComputeThread.RunAsync(() =>
+        {
+            threads.Add(Environment.CurrentManagedThreadId);
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref mostAtOnce, now);
+            Thread.Sleep(2);
+            Interlocked.Decrement(ref running);
+            return now;
+        })));
+        await Task.WhenAll(calls);
+        Assert.Single(threads.Distinct());
+        Assert.Equal(1, mostAtOnce);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, threads.First());
+    }
+
+    [Fact]
+    public async Task WorkQueuedFromTheComputeThreadRunsInlineInsteadOfWaitingForItself()
+    {
+        var inner = await ComputeThread.RunAsync(() => ComputeThread.Run(() => ComputeThread.IsCurrent));
+        Assert.True(inner);
+    }
+
+    [Fact]
+    public async Task ExceptionsReachTheCallerUnchanged()
+    {
+        var thrown = await Assert.ThrowsAsync<EppoException>(() => ComputeThread.RunAsync<int>(() => throw new EppoException("bad batch")));
+        Assert.Equal("bad batch", thrown.Message);
+        Assert.Throws<EppoException>(() => ComputeThread.Run(() => throw new EppoException("bad batch")));
+        Assert.Equal(7, await ComputeThread.RunAsync(() => 7)); // the thread survives a failed item
+    }
+
+    [Fact]
+    public async Task TheCallerContinuesOffTheComputeThread()
+    {
+        await ComputeThread.RunAsync(() => { });
+        Assert.False(ComputeThread.IsCurrent);
+    }
+
+    [Fact]
+    public async Task LongJobsRunOnAThreadOfTheirOwn()
+    {
+        var (onCompute, name) = await ComputeThread.RunLongAsync(() => (ComputeThread.IsCurrent, Thread.CurrentThread.Name));
+        Assert.False(onCompute);
+        Assert.Equal("eppo-long-compute", name);
+    }
+
+    [Fact]
+    public async Task TensorWorkFromManyCallersUsesOneOpenMpTeam()
+    {
+        // OpenMP workers inherit their creator's OS thread name; one team means at most num_threads − 1 of them.
+        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() => ComputeThread.RunAsync(() =>
+        {
+            using var scope = NewDisposeScope();
+            var a = rand(256, 256);
+            return a.matmul(a).sum().item<float>();
+        })));
+        await Task.WhenAll(calls);
+        var team = Directory.GetDirectories("/proc/self/task")
+            .Count(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == "eppo-compute");
+        Assert.InRange(team, 1, get_num_threads());
+    }
+
+    static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = target; value > seen; seen = target)
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen) return;
+    }
+}
