@@ -50,6 +50,7 @@ public static class ModelPreparation
             {
                 ["held_out_accuracy"] = report.HeldOutAccuracy,
                 ["train_agreement_with_gold"] = report.TrainAgreementWithGold,
+                ["annotator_held_out_accuracy"] = report.AnnotatorHeldOutAccuracy,
                 ["norm_mean"] = report.Normalization.Mean,
                 ["norm_std"] = report.Normalization.Std,
                 ["seconds"] = report.Seconds,

@@ -14,7 +14,10 @@ public static class RewardModelTrainer
     public sealed record Options(int Pairs, int Epochs, int BatchSize, double Lr, int Seed, int MaxNewTokens,
         PreferenceLabelerOptions Labeler, int HeldOutPairs = 1000);
 
-    public sealed record Report(double HeldOutAccuracy, double TrainAgreementWithGold, RewardNormalization Normalization, double Seconds);
+    /// <param name="AnnotatorHeldOutAccuracy">How often the annotator's utility without its label flips (gold plus bias)
+    /// orders the held-out pairs as gold does: what an RM that learned the annotator perfectly would score.</param>
+    public sealed record Report(double HeldOutAccuracy, double TrainAgreementWithGold, double AnnotatorHeldOutAccuracy,
+        RewardNormalization Normalization, double Seconds);
 
     public static (DecoderModel RewardModel, Report Report) Train(DecoderModel sft, TaskCodec codec, Options options,
         Action<string>? progress = null)
@@ -56,7 +59,7 @@ public static class RewardModelTrainer
         var accuracy = Accuracy(rm, codec, heldOut);
         var normalization = Normalize(rm, codec, heldOut);
         var agreement = train.Where(p => p.ChosenGold != p.RejectedGold).Select(p => p.AgreesWithGold ? 1.0 : 0.0).DefaultIfEmpty(0).Average();
-        return (rm, new Report(accuracy, agreement, normalization, (DateTime.UtcNow - started).TotalSeconds));
+        return (rm, new Report(accuracy, agreement, AnnotatorAccuracy(options.Labeler, heldOut), normalization, (DateTime.UtcNow - started).TotalSeconds));
     }
 
     /// <summary>
@@ -117,6 +120,17 @@ public static class RewardModelTrainer
             correct += (int)margin.GreaterThan(0).sum().item<long>();
         }
         return (double)correct / pairs.Count;
+    }
+
+    static double AnnotatorAccuracy(PreferenceLabelerOptions labeler, IReadOnlyList<PreferencePair> pairs)
+    {
+        var annotator = new PreferenceLabeler(0, labeler with { FlipProbability = 0 });
+        return pairs.Select(p => (annotator.Utility(p.Prompt, p.Chosen) - annotator.Utility(p.Prompt, p.Rejected)) switch
+        {
+            > 0 => 1.0,
+            0 => 0.5,
+            _ => 0.0,
+        }).DefaultIfEmpty(double.NaN).Average();
     }
 
     /// <summary>Mean and std of the RM's raw scores on SFT samples: the scorer standardises with them, so r ~ N(0, 1) at the start.</summary>
