@@ -36,6 +36,7 @@ public static class StatusView
             table.AddRow("response length", $"{m.ResponseLength:F1}");
         }
         table.AddRow("hacking alarm", s.HackingAlarm ? "[red]ON[/]" : "[green]off[/]");
+        if (s.GeneratorHosts.Count > 0) table.AddRow("generators on", Markup.Escape(string.Join(", ", s.GeneratorHosts)));
         if (s.LastCheckpoint is { } c) table.AddRow("checkpoint", Markup.Escape(c));
         return table;
     }

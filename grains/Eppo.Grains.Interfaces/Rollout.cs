@@ -9,4 +9,6 @@ public sealed record Rollout
     [Id(2)] public required float[] Energy { get; init; }
     [Id(3)] public int PolicyVersion { get; init; }
     [Id(4)] public double Seconds { get; init; }
+    /// <summary>The silo that generated it (Orleans' silo identity), so status can show where a run's generators are.</summary>
+    [Id(5)] public string Host { get; init; } = "";
 }

@@ -22,4 +22,6 @@ public sealed record RunStatus
     [Id(13)] public string Stage { get; init; } = "";
     [Id(14)] public bool HackingAlarm { get; init; }
     [Id(15)] public double? RewardHeldOutAccuracy { get; init; }
+    /// <summary>The silo of each generator in the last iteration this activation ran (empty before its first).</summary>
+    [Id(16)] public IReadOnlyList<string> GeneratorHosts { get; init; } = [];
 }

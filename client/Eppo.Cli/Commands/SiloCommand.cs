@@ -22,7 +22,7 @@ public sealed class SiloCommandSettings : ClusterSettings
     [CommandOption("--data <DIR>"), Description("Directory for trained models and checkpoints"), DefaultValue("runs")]
     public string Data { get; init; } = "runs";
 
-    [CommandOption("--model-slots <N>"), Description("How many model-bearing grains this silo takes (0 = none)"), DefaultValue(16)]
+    [CommandOption("--model-slots <N>"), Description("Model capacity: 0 = this silo hosts no model-bearing grains (generators, scorers, learner); N > 0 hosts them and publishes N"), DefaultValue(16)]
     public int ModelSlots { get; init; } = 16;
 
     [CommandOption("--threads <N>"), Description("libtorch threads (0 = default)"), DefaultValue(0)]

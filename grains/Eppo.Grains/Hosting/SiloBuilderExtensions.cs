@@ -41,6 +41,17 @@ public static class SiloBuilderExtensions
             [SiloCapacity.DeviceKey] = options.Device,
         });
         silo.Services.AddPlacementDirector<ModelHostPlacementStrategy, ModelHostPlacementDirector>();
+        if (options.ModelSlots == 0)
+        {
+            // A silo without model capacity does not have the model-bearing grain classes at all, so the cluster manifest
+            // (which placement and the run grain read) says which silos can host them.
+            var modelBearing = typeof(ModelHostPlacementAttribute).Assembly.GetTypes()
+                .Where(t => t.IsDefined(typeof(ModelHostPlacementAttribute), inherit: false)).ToArray();
+            silo.Services.PostConfigure<Orleans.Configuration.GrainTypeOptions>(o =>
+            {
+                foreach (var type in modelBearing) o.Classes.Remove(type);
+            });
+        }
         silo.AddIncomingGrainCallFilter<UserErrorFilter>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<EppoMetrics>();

@@ -1,6 +1,5 @@
 using Orleans.Placement;
 using Orleans.Runtime;
-using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 
 namespace Eppo.Grains;
@@ -16,20 +15,25 @@ public sealed class ModelHostPlacementStrategy : PlacementStrategy
 public sealed class ModelHostPlacementAttribute() : PlacementAttribute(ModelHostPlacementStrategy.Instance);
 
 /// <summary>
-/// Picks among the silos whose metadata advertises model slots (<see cref="Hosting.SiloCapacity.ModelSlotsKey"/> &gt; 0).
+/// Picks among the silos that host model-bearing grains: the compatible silos of the grain type, i.e. those whose grain
+/// manifest has the class (silos started with --model-slots 0 leave these classes out; see SiloBuilderExtensions).
 /// Keys "{runId}/{i}" go to silo (hash(runId) + i) mod n of the sorted hosts, so a run's generators spread across
 /// silos; a silo joining or leaving changes where new activations land, nothing else.
 /// </summary>
-public sealed class ModelHostPlacementDirector(ISiloMetadataCache metadata) : IPlacementDirector
+/// <remarks>
+/// Not Orleans' silo metadata: its cache fetches a newcomer's metadata only on a membership change, and a fetch that
+/// fails while the newcomer is still joining is not retried until the next change — a new silo could stay invisible to
+/// placement for good (the scale-out test caught it). Grain manifests are fetched until they arrive.
+/// </remarks>
+public sealed class ModelHostPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var hosts = context.GetCompatibleSilos(target)
-            .Where(silo => Hosting.SiloCapacity.ModelSlots(metadata.GetSiloMetadata(silo).Metadata) > 0)
             .OrderBy(silo => silo.ToParsableString(), StringComparer.Ordinal)
             .ToArray();
         if (hosts.Length == 0)
-            throw new OrleansException($"no silo advertises model capacity ({Hosting.SiloCapacity.ModelSlotsKey} > 0) for {target.GrainIdentity}");
+            throw new OrleansException($"no silo hosts model-bearing grains (all run with --model-slots 0) for {target.GrainIdentity}");
         return Task.FromResult(hosts[Slot(target.GrainIdentity.Key.ToString()!, hosts.Length)]);
     }
 

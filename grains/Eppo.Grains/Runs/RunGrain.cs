@@ -25,7 +25,6 @@ public sealed class RunGrain(
     EppoMetrics metrics,
     EppoResilience resilience,
     IClusterMembershipService membership,
-    ISiloMetadataCache siloMetadata,
     Orleans.Runtime.IClusterManifestProvider manifests,
     IOptions<EppoSiloOptions> options,
     ILogger<RunGrain> logger) : Grain, IRunGrain
@@ -39,6 +38,7 @@ public sealed class RunGrain(
     int failedAttempts;
     DateTime retryAt;
     string? silosSeen;
+    string[] generatorHosts = [];
 
     RunGrainState S => state.State;
     RunSpec Spec => spec ??= RunSpec.Parse(S.SpecJson!, this.GetPrimaryKeyString());
@@ -303,6 +303,7 @@ public sealed class RunGrain(
                 Seed = Seeds.Rollout(Spec.Seed, iteration, c),
             }))));
         var generateSeconds = clock.Elapsed.TotalSeconds;
+        generatorHosts = rollouts.Select(r => r.Host).ToArray();
         var responses = rollouts.SelectMany(r => r.ResponseTokens).ToArray();
         var energyRl = rollouts.SelectMany(r => r.Energy).ToArray();
 
@@ -365,22 +366,45 @@ public sealed class RunGrain(
     /// so that placement spreads them over the hosts there are now. They hold no state a replay needs. A host counts
     /// once this silo has its metadata (model slots) and its grain manifest, which arrive shortly after the membership change.
     /// </summary>
+    /// <summary>
+    /// Keeps generators and scorers spread over the current model hosts. Generators are checked level-triggered: each
+    /// rollout says which silo made it, and a generator that is not where placement would put it now is retired, so
+    /// it is placed afresh by its next call (a membership change the run grain did not see, a re-activated run grain
+    /// or a placement made from a lagging view all heal at the next iteration). Scorers are retired when the set of
+    /// hosts changes.
+    /// </summary>
     async Task SpreadOntoNewSilosAsync(string runId)
     {
-        var silos = string.Join(",", membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active && SiloCapacity.ModelSlots(siloMetadata.GetSiloMetadata(m.SiloAddress).Metadata) > 0
-                        // Placement only considers silos in the cluster manifest, which can lag membership and metadata.
-                        && manifests.Current.Silos.ContainsKey(m.SiloAddress))
-            .Select(m => m.SiloAddress.ToParsableString())
-            .Order(StringComparer.Ordinal));
-        var previous = silosSeen;
-        silosSeen = silos;
-        if (previous is null || previous == silos) return;
-        logger.LogInformation("run {Run}: cluster membership changed; re-placing generators and scorers", runId);
-        var retiring = Enumerable.Range(0, Spec.Generators).Select(c => GrainFactory.GetGrain<IRolloutGeneratorGrain>($"{runId}/{c}").RetireAsync())
-            .Concat(Enumerable.Range(0, Spec.Scorers).Select(c => GrainFactory.GetGrain<IRewardScorerGrain>($"{runId}/{c}").RetireAsync()));
+        var hosts = ModelHosts(runId);
+        var key = string.Join(",", hosts.Select(h => h.ToParsableString()));
+        var changed = silosSeen is not null && silosSeen != key;
+        silosSeen = key;
+        var misplaced = hosts.Length == 0 ? [] : Enumerable.Range(0, Math.Min(Spec.Generators, generatorHosts.Length))
+            .Where(c => generatorHosts[c] != hosts[ModelHostPlacementDirector.Slot($"{runId}/{c}", hosts.Length)].ToString())
+            .ToArray();
+        if (!changed && misplaced.Length == 0) return;
+        logger.LogInformation("run {Run}: model hosts {Hosts}; re-placing generators {Generators}{Scorers}", runId, key,
+            string.Join(",", misplaced), changed ? " and the scorers" : "");
+        var retiring = misplaced.Select(c => GrainFactory.GetGrain<IRolloutGeneratorGrain>($"{runId}/{c}").RetireAsync())
+            .Concat(changed ? Enumerable.Range(0, Spec.Scorers).Select(c => GrainFactory.GetGrain<IRewardScorerGrain>($"{runId}/{c}").RetireAsync()) : []);
         try { await Task.WhenAll(retiring); }
         catch (Exception e) { logger.LogInformation("run {Run}: retiring a generator or scorer failed ({Error}); it is re-placed anyway when its silo is gone", runId, e.Message); }
+    }
+
+    /// <summary>
+    /// The silos that can host model-bearing grains, sorted as placement sorts them: active members whose grain manifest
+    /// has those classes (a silo started with --model-slots 0 leaves them out). Placement reads the same manifest, and
+    /// Orleans keeps fetching a new silo's manifest until it has it.
+    /// </summary>
+    SiloAddress[] ModelHosts(string runId)
+    {
+        var generatorType = GrainFactory.GetGrain<IRolloutGeneratorGrain>($"{runId}/0").GetGrainId().Type;
+        return membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active
+                        && manifests.Current.Silos.TryGetValue(m.SiloAddress, out var manifest) && manifest.Grains.ContainsKey(generatorType))
+            .Select(m => m.SiloAddress)
+            .OrderBy(silo => silo.ToParsableString(), StringComparer.Ordinal)
+            .ToArray();
     }
 
     static async Task<(T Result, double Seconds)> Timed<T>(Func<Task<T>> work)
@@ -419,5 +443,6 @@ public sealed class RunGrain(
         Stage = S.Stage,
         HackingAlarm = S.HackingAlarm,
         RewardHeldOutAccuracy = S.Models?.RewardHeldOutAccuracy,
+        GeneratorHosts = generatorHosts,
     };
 }

@@ -37,6 +37,7 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
             Energy = result.MeanEnergy,
             PolicyVersion = worker.Version,
             Seconds = clock.Elapsed.TotalSeconds,
+            Host = RuntimeIdentity,
         };
     }
 

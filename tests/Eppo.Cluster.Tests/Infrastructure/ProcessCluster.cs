@@ -132,9 +132,16 @@ internal sealed class ProcessCluster(ClusterFixture fixture, string name) : IAsy
     }
 
     /// <summary>The silo process hosting a grain's activation, or null when it has none right now.</summary>
+    /// <summary>
+    /// The silo whose catalog holds an activation of <paramref name="grain"/>, asked of every silo. Not
+    /// IManagementGrain.GetActivationAddress: that answers from its own silo's directory cache, which can keep naming
+    /// the silo a retired grain left (the scale-out test then saw generators "stay" where they no longer were).
+    /// </summary>
     public async Task<SiloProcess?> HostOfAsync(IAddressable grain)
     {
-        var address = await Client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain);
+        var id = grain.GetGrainId();
+        var activations = await Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var address = activations.FirstOrDefault(a => a.GrainId == id)?.SiloAddress;
         lock (Silos) return address is null ? null : Silos.Single(s => s.SiloPort == address.Endpoint.Port);
     }
 

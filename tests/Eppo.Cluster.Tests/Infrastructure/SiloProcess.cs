@@ -10,6 +10,9 @@ internal sealed class SiloProcess : IDisposable
     public required int GatewayPort { get; init; }
     public required ChildProcess Process { get; init; }
 
+    /// <summary>Whether an Orleans silo identity ("S127.0.0.1:port:generation") names this silo.</summary>
+    public bool Is(string siloIdentity) => siloIdentity.Contains($":{SiloPort}:", StringComparison.Ordinal);
+
     public static async Task<SiloProcess> StartAsync(string name, string workDirectory, string connectionString, string serviceId, string clusterId)
     {
         int siloPort = LoopbackPorts.Free(), gatewayPort = LoopbackPorts.Free();
