@@ -62,6 +62,7 @@ public static class EppoSiloHost
                 o.DataRoot = settings.DataRoot;
                 o.ModelSlots = settings.ModelSlots;
                 o.TorchThreads = settings.TorchThreads;
+                o.ComputeThreads = settings.ComputeThreads;
                 if (settings.Cluster == "azure" && builder.Configuration[$"{EppoSiloOptions.Section}:{nameof(EppoSiloOptions.RunKeeperPeriod)}"] is null)
                     o.RunKeeperPeriod = settings.RunKeeperPeriod;
             });

@@ -16,6 +16,7 @@ public sealed record SiloSettings
     public string DataRoot { get; init; } = "runs";
     public int ModelSlots { get; init; } = 16;
     public int TorchThreads { get; init; }
+    public int ComputeThreads { get; init; } = 1;
     /// <summary>Azure profile: from --connection-string; null = EPPO_STORAGE_CONNECTION or configuration (see StorageConnection).</summary>
     public string? ConnectionString { get; init; }
     /// <summary>Console log level; the embedded demo raises it to Error to keep its progress display clean.</summary>

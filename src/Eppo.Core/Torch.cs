@@ -5,6 +5,6 @@ public static class Torch
 {
     public static void UseThreads(int threads)
     {
-        if (threads > 0) ComputeThread.Run(() => torch.set_num_threads(threads));
+        if (threads > 0) ComputeThreads.Run(() => torch.set_num_threads(threads));
     }
 }

@@ -67,7 +67,7 @@ public static class PipelineBenchmark
             var ppo = Spec("ppo");
             var eppo = Spec("eppo");
             progress("training throwaway SFT and RM models");
-            var models = await ComputeThread.RunLongAsync(() => ModelPreparation.Prepare(ppo, root));
+            var models = await ComputeThreads.RunLongAsync(() => ModelPreparation.Prepare(ppo, root));
 
             var silo = new SiloSettings
             {
@@ -100,11 +100,11 @@ public static class PipelineBenchmark
 
             progress("regenerating SFT responses per step (the official code's cost)");
             var codec = TaskCodec.HackBench();
-            var reference = ComputeThread.Run(() => new SftEnergyReference(ModelPreparation.LoadSft(models.SftPath, eppo), codec, eppo.MaxNewTokens));
+            var reference = ComputeThreads.Run(() => new SftEnergyReference(ModelPreparation.LoadSft(models.SftPath, eppo), codec, eppo.MaxNewTokens));
             var prompts = PromptSet.ForRun(eppo, codec).Tokens.Take(eppo.BatchSize).ToArray();
-            var regenerationMs = TimeIterations(_ => ComputeThread.Run(() => reference.Compute(prompts)), 8);
+            var regenerationMs = TimeIterations(_ => ComputeThreads.Run(() => reference.Compute(prompts)), 8);
 
-            return new Result(Machine.Describe(), ComputeThread.Run(TorchSharp.torch.get_num_threads), eppo.Iterations - Warmup, eppo.BatchSize,
+            return new Result(Machine.Describe(), ComputeThreads.Run(TorchSharp.torch.get_num_threads), eppo.Iterations - Warmup, eppo.BatchSize,
                 $"llama d={eppo.Model.HiddenSize}, {eppo.Model.Layers} layers",
                 local!.Ms, orleans!.Ms, orleans.Ms / local.Ms, ppoRun!.Ms, orleans.Ms, orleans.Ms / ppoRun.Ms,
                 regenerationMs, regenerationMs / ppoRun.Ms, StageMs.Of(local.History), StageMs.Of(orleans.History));
@@ -120,9 +120,9 @@ public static class PipelineBenchmark
     /// <summary>The in-process driver over the same work, every tensor call on the compute thread as in the silo.</summary>
     static Timed LocalIterationMs(RunSpec spec, ModelPreparation.Result models)
     {
-        var pipeline = ComputeThread.Run(() => new LocalPipeline(spec, models));
+        var pipeline = ComputeThreads.Run(() => new LocalPipeline(spec, models));
         var history = new List<IterationMetrics>();
-        var ms = TimeIterations(i => history.Add(ComputeThread.Run(() => pipeline.RunIteration(i))), spec.Iterations);
+        var ms = TimeIterations(i => history.Add(ComputeThreads.Run(() => pipeline.RunIteration(i))), spec.Iterations);
         return new Timed(ms, history);
     }
 

@@ -31,7 +31,7 @@ public sealed class BenchCoreCommand : AsyncCommand<BenchSettings>
     public override Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
         settings.ApplyThreads();
-        var result = ComputeThread.Run(() => CoreBenchmark.Run(new CoreBenchmarkOptions(), step => Console.Error.WriteLine($"bench core: {step}…")));
+        var result = ComputeThreads.Run(() => CoreBenchmark.Run(new CoreBenchmarkOptions(), step => Console.Error.WriteLine($"bench core: {step}…")));
         if (settings.Json) Console.WriteLine(result.ToJson());
         else AnsiConsole.Write(Table(result));
         return Task.FromResult(0);

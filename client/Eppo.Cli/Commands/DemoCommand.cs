@@ -62,13 +62,14 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         var outDir = Path.GetFullPath(settings.Out);
         var dataRoot = Path.Combine(outDir, "data");
         Directory.CreateDirectory(dataRoot);
-        // The runs' tensor work is small: two compute threads of one libtorch thread each beat one of two.
+        // The five concurrent runs' tensor work is small: two compute threads of one libtorch thread each beat one of two.
         Core.Torch.UseThreads(1);
+        Core.ComputeThreads.EnsureAtLeast(2);
 
         var silo = new SiloSettings
         {
             SiloPort = PortCheck.FreePort(), GatewayPort = PortCheck.FreePort(), ClusterId = "eppo-demo",
-            MetricsUrl = settings.MetricsUrl == "none" ? null : settings.MetricsUrl, DataRoot = dataRoot, TorchThreads = 1,
+            MetricsUrl = settings.MetricsUrl == "none" ? null : settings.MetricsUrl, DataRoot = dataRoot, TorchThreads = 1, ComputeThreads = 2,
             LogLevel = LogLevel.Error,
         };
         silo = silo with { PrimarySiloPort = silo.SiloPort };

@@ -28,6 +28,14 @@ public sealed class SiloCommandSettings : ClusterSettings
     [CommandOption("--threads <N>"), Description("libtorch threads (0 = default)"), DefaultValue(0)]
     public int Threads { get; init; }
 
+    [CommandOption("--compute-threads <N>"), Description("Threads running tensor work; keep N × --threads ≤ cores (default 1)"), DefaultValue(1)]
+    public int ComputeThreads { get; init; } = 1;
+
+    public override ValidationResult Validate() =>
+        ComputeThreads < 1 ? ValidationResult.Error($"--compute-threads must be at least 1, got {ComputeThreads}")
+        : Threads < 0 ? ValidationResult.Error($"--threads must be 0 (libtorch's default) or positive, got {Threads}")
+        : base.Validate();
+
     [CommandOption("--failure-detection <PRESET>"), Description("How fast dead silos are evicted: production (Orleans defaults, ~15-30 s) or fast (~1-2 s, tests)"), DefaultValue("production")]
     public string FailureDetection { get; init; } = "production";
 
@@ -38,7 +46,7 @@ public sealed class SiloCommandSettings : ClusterSettings
     {
         Cluster = Cluster, ClusterId = ClusterId, ServiceId = ServiceId, SiloPort = SiloPort, GatewayPort = GatewayPort,
         PrimarySiloPort = PrimaryPort, MetricsUrl = MetricsUrl == "none" ? null : MetricsUrl, DataRoot = Data,
-        ModelSlots = ModelSlots, TorchThreads = Threads, TlsCertificate = TlsCertificatePath, TlsPassword = TlsCertificatePassword,
+        ModelSlots = ModelSlots, TorchThreads = Threads, ComputeThreads = ComputeThreads, TlsCertificate = TlsCertificatePath, TlsPassword = TlsCertificatePassword,
         ConnectionString = ConnectionString, FailureDetection = FailureDetection, AdvertisedAddress = Advertise,
     };
 }

@@ -24,7 +24,7 @@ public sealed class DemoRunner(IClusterClient client, string dataRoot, IAnsiCons
         {
             var seedSpecs = specs.Where(s => s.Seed == seed).ToArray();
             var statuses = await TrainAsync(seed, seedSpecs, cancellation);
-            var (baseline, seedResults) = await ComputeThread.RunAsync(() => Evaluate(seed, seedSpecs, statuses, evalPrompts));
+            var (baseline, seedResults) = await ComputeThreads.RunAsync(() => Evaluate(seed, seedSpecs, statuses, evalPrompts));
             baselines.Add(baseline);
             results.AddRange(seedResults);
         }

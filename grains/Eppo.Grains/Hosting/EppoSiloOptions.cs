@@ -13,6 +13,8 @@ public sealed class EppoSiloOptions
     public int ModelSlots { get; set; } = 16;
     /// <summary>libtorch intra-op threads; 0 = libtorch's default.</summary>
     public int TorchThreads { get; set; }
+    /// <summary>Threads that run tensor work (see Core.ComputeThreads); keep this × TorchThreads ≤ cores.</summary>
+    public int ComputeThreads { get; set; } = 1;
 
     /// <summary>Retries of a storage operation (grain state, artifacts) before it fails: ~2-3 minutes with the delays below.</summary>
     public int StorageRetryAttempts { get; set; } = 40;

@@ -22,6 +22,7 @@ public static class SiloBuilderExtensions
             o.Device = options.Device;
             o.ModelSlots = options.ModelSlots;
             o.TorchThreads = options.TorchThreads;
+            o.ComputeThreads = options.ComputeThreads;
             o.StorageRetryAttempts = options.StorageRetryAttempts;
             o.CallRetryAttempts = options.CallRetryAttempts;
             o.RetryBaseDelay = options.RetryBaseDelay;
@@ -34,6 +35,7 @@ public static class SiloBuilderExtensions
         silo.Services.TryAddSingleton<IArtifactStore, LocalArtifactStore>();
         if (options.RunKeeperPeriod > TimeSpan.Zero)
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunKeeper>();
+        Core.ComputeThreads.EnsureAtLeast(options.ComputeThreads);
         if (options.TorchThreads > 0) Core.Torch.UseThreads(options.TorchThreads);
         silo.UseSiloMetadata(new Dictionary<string, string>
         {

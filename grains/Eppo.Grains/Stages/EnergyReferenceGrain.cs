@@ -24,11 +24,11 @@ public sealed class EnergyReferenceGrain(
         {
             var spec = RunSpec.Parse(run.SpecJson, run.RunId);
             var sftPath = await artifacts.LocalPathAsync(run.SftPath);
-            cache = await ComputeThread.RunAsync(() =>
+            cache = await ComputeThreads.RunAsync(() =>
                 new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec.MaxNewTokens)));
             cache.Restore(state.State.Values);
         }
-        var (energy, hits, misses) = await ComputeThread.RunAsync(() => cache.Get(promptIds, promptTokens));
+        var (energy, hits, misses) = await ComputeThreads.RunAsync(() => cache.Get(promptIds, promptTokens));
         state.State.Hits += hits;
         state.State.Misses += misses;
         countsUnsaved = misses == 0;

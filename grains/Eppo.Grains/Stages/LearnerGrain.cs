@@ -25,7 +25,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         var spec = RunSpec.Parse(run.SpecJson, run.RunId);
         var sftPath = await artifacts.LocalPathAsync(run.SftPath);
         var checkpointPath = checkpoint is null ? null : await artifacts.LocalPathAsync(checkpoint);
-        learner = await ComputeThread.RunAsync(() =>
+        learner = await ComputeThreads.RunAsync(() =>
         {
             var fresh = new PpoLearner(spec, TaskCodec.HackBench(), ModelPreparation.LoadSft(sftPath, spec));
             if (checkpointPath is not null) fresh.Load(checkpointPath);
@@ -44,7 +44,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         // A replayed or duplicated call must never be applied on top of the state it already produced.
         if (e.Iteration != current.IterationsDone)
             throw new InvalidOperationException($"learner holds {current.IterationsDone} iterations; iteration {e.Iteration} is out of step");
-        return await ComputeThread.RunAsync(() => current.Learn(new LearnerBatch(e.Iteration, e.PromptTokens, e.ResponseTokens, e.Scores, e.EnergyRl, e.EnergySft)));
+        return await ComputeThreads.RunAsync(() => current.Learn(new LearnerBatch(e.Iteration, e.PromptTokens, e.ResponseTokens, e.Scores, e.EnergyRl, e.EnergySft)));
     }
 
     async Task<PolicyWeights> ILearnerGrain.GetPolicyAsync(int haveVersion)
@@ -54,7 +54,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         // Serialise once per version: every generator asks for the same bytes.
         if (publishedVersion != current.PolicyVersion)
         {
-            publishedWeights = await ComputeThread.RunAsync(current.PolicyWeights);
+            publishedWeights = await ComputeThreads.RunAsync(current.PolicyWeights);
             publishedVersion = current.PolicyVersion;
         }
         return new PolicyWeights { Version = current.PolicyVersion, Weights = publishedWeights };
@@ -67,7 +67,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         if (!artifacts.IsRemote)
         {
             var dir = Path.Combine(options.Value.DataRoot, name);
-            await ComputeThread.RunAsync(() => current.Save(dir));
+            await ComputeThreads.RunAsync(() => current.Save(dir));
             return dir;
         }
         // A fresh name per checkpoint: an upload never overwrites what a committed pointer names.
@@ -75,7 +75,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         var scratch = Path.Combine(options.Value.DataRoot, "outgoing", unique);
         try
         {
-            await ComputeThread.RunAsync(() => current.Save(scratch));
+            await ComputeThreads.RunAsync(() => current.Save(scratch));
             return await artifacts.PublishAsync(scratch, unique);
         }
         finally

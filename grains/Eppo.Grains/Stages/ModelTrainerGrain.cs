@@ -31,7 +31,7 @@ public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifa
                     await artifacts.CopyToAsync(found, local);
             }
         }
-        var result = await ComputeThread.RunLongAsync(() => ModelPreparation.Prepare(spec, options.Value.DataRoot, message => logger.LogInformation("{Message}", message)));
+        var result = await ComputeThreads.RunLongAsync(() => ModelPreparation.Prepare(spec, options.Value.DataRoot, message => logger.LogInformation("{Message}", message)));
         var sftPath = result.SftPath;
         var rewardPath = result.RewardPath;
         if (artifacts.IsRemote)

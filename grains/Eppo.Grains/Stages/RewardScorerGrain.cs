@@ -16,9 +16,9 @@ public sealed class RewardScorerGrain(IArtifactStore artifacts) : Grain, IReward
         if (reward is null)
         {
             var rewardPath = await artifacts.LocalPathAsync(run.RewardPath);
-            reward = await ComputeThread.RunAsync(() => ModelPreparation.RewardFunction(rewardPath, TaskCodec.HackBench()));
+            reward = await ComputeThreads.RunAsync(() => ModelPreparation.RewardFunction(rewardPath, TaskCodec.HackBench()));
         }
-        return await ComputeThread.RunAsync(() => reward.Score(promptTokens, responseTokens));
+        return await ComputeThreads.RunAsync(() => reward.Score(promptTokens, responseTokens));
     }
 
     Task IRewardScorerGrain.RetireAsync()

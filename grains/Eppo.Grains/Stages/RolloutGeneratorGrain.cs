@@ -20,16 +20,16 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
         if (worker is null)
         {
             var sftPath = await artifacts.LocalPathAsync(request.Run.SftPath);
-            worker = await ComputeThread.RunAsync(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec));
+            worker = await ComputeThreads.RunAsync(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec));
         }
         if (worker.Version != request.PolicyVersion)
         {
             var policy = await GrainFactory.GetGrain<ILearnerGrain>(request.Run.RunId).GetPolicyAsync(worker.Version);
             if (policy.Version != request.PolicyVersion || policy.Weights is null)
                 throw new InvalidOperationException($"generator wanted policy version {request.PolicyVersion}, the learner has {policy.Version}");
-            await ComputeThread.RunAsync(() => worker.LoadWeights(policy.Weights, policy.Version));
+            await ComputeThreads.RunAsync(() => worker.LoadWeights(policy.Weights, policy.Version));
         }
-        var result = await ComputeThread.RunAsync(() => worker.Generate(request.Prompts.Tokens, request.Seed));
+        var result = await ComputeThreads.RunAsync(() => worker.Generate(request.Prompts.Tokens, request.Seed));
         return new Rollout
         {
             ResponseTokens = result.Responses,

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace Eppo.Core.Tests;
 
-public sealed class ComputeThreadTests
+public sealed class ComputeThreadsTests
 {
     [Fact]
     public async Task WorkFromManyCallersRunsOneAtATimeOnOneThread()
@@ -10,7 +10,7 @@ public sealed class ComputeThreadTests
         var threads = new System.Collections.Concurrent.ConcurrentBag<int>();
         var running = 0;
         var mostAtOnce = 0;
-        var calls = Enumerable.Range(0, 16).Select(_ => Task.Run(() => ComputeThread.RunAsync(() =>
+        var calls = Enumerable.Range(0, 16).Select(_ => Task.Run(() => ComputeThreads.RunAsync(() =>
         {
             threads.Add(Environment.CurrentManagedThreadId);
             var now = Interlocked.Increment(ref running);
@@ -28,30 +28,37 @@ public sealed class ComputeThreadTests
     [Fact]
     public async Task WorkQueuedFromTheComputeThreadRunsInlineInsteadOfWaitingForItself()
     {
-        var inner = await ComputeThread.RunAsync(() => ComputeThread.Run(() => ComputeThread.IsCurrent));
+        var inner = await ComputeThreads.RunAsync(() => ComputeThreads.Run(() => ComputeThreads.IsCurrent));
         Assert.True(inner);
     }
 
     [Fact]
     public async Task ExceptionsReachTheCallerUnchanged()
     {
-        var thrown = await Assert.ThrowsAsync<EppoException>(() => ComputeThread.RunAsync<int>(() => throw new EppoException("bad batch")));
+        var thrown = await Assert.ThrowsAsync<EppoException>(() => ComputeThreads.RunAsync<int>(() => throw new EppoException("bad batch")));
         Assert.Equal("bad batch", thrown.Message);
-        Assert.Throws<EppoException>(() => ComputeThread.Run(() => throw new EppoException("bad batch")));
-        Assert.Equal(7, await ComputeThread.RunAsync(() => 7)); // the thread survives a failed item
+        Assert.Throws<EppoException>(() => ComputeThreads.Run(() => throw new EppoException("bad batch")));
+        Assert.Equal(7, await ComputeThreads.RunAsync(() => 7)); // the thread survives a failed item
     }
 
     [Fact]
-    public async Task TheCallerContinuesOffTheComputeThread()
+    public async Task TheCallerContinuesOffTheComputeThreads()
     {
-        await ComputeThread.RunAsync(() => { });
-        Assert.False(ComputeThread.IsCurrent);
+        await ComputeThreads.RunAsync(() => { });
+        Assert.False(ComputeThreads.IsCurrent);
+    }
+
+    [Fact]
+    public void AtLeastOneComputeThread()
+    {
+        var refused = Assert.Throws<EppoException>(() => ComputeThreads.EnsureAtLeast(0));
+        Assert.Contains("at least 1", refused.Message);
     }
 
     [Fact]
     public async Task LongJobsRunOnAThreadOfTheirOwn()
     {
-        var (onCompute, name) = await ComputeThread.RunLongAsync(() => (ComputeThread.IsCurrent, Thread.CurrentThread.Name));
+        var (onCompute, name) = await ComputeThreads.RunLongAsync(() => (ComputeThreads.IsCurrent, Thread.CurrentThread.Name));
         Assert.False(onCompute);
         Assert.Equal("eppo-long-compute", name);
     }
@@ -60,7 +67,7 @@ public sealed class ComputeThreadTests
     public async Task TensorWorkFromManyCallersUsesOneOpenMpTeam()
     {
         // OpenMP workers inherit their creator's OS thread name; one team means at most num_threads − 1 of them.
-        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() => ComputeThread.RunAsync(() =>
+        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() => ComputeThreads.RunAsync(() =>
         {
             using var scope = NewDisposeScope();
             var a = rand(256, 256);
