@@ -8,6 +8,11 @@ namespace Eppo.Grains.Interfaces;
 public interface IRolloutGeneratorGrain : IGrainWithStringKey
 {
     [Alias("Generate"), ResponseTimeout("00:10:00")] Task<Rollout> GenerateAsync(GenerateRequest request);
-    /// <summary>Deactivates when idle, so the next call places it afresh (new silos get a share after membership changed).</summary>
+    /// <summary>Deactivates when idle, freeing the model (the run has ended).</summary>
     [Alias("Retire")] Task RetireAsync();
+    /// <summary>
+    /// Moves when idle to where placement puts it now (Orleans grain migration), e.g. onto a silo that joined. Not a
+    /// plain deactivation: a caller whose directory cache still names the old silo would re-create it right there.
+    /// </summary>
+    [Alias("Move")] Task MoveAsync();
 }

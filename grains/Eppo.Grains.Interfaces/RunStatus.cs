@@ -24,4 +24,6 @@ public sealed record RunStatus
     [Id(15)] public double? RewardHeldOutAccuracy { get; init; }
     /// <summary>The silo of each generator in the last iteration this activation ran (empty before its first).</summary>
     [Id(16)] public IReadOnlyList<string> GeneratorHosts { get; init; } = [];
+    /// <summary>The silos that can host model-bearing grains, as the run grain saw them before its last iteration.</summary>
+    [Id(17)] public IReadOnlyList<string> ModelHosts { get; init; } = [];
 }

@@ -32,7 +32,7 @@ public sealed class ElasticityTests(ClusterFixture fixture, ITestOutputHelper ou
         // what the rollouts themselves report (status.generator_hosts), not a directory lookup that may be cached.
         var moved = await cluster.WaitAsync(runId, s => s.GeneratorHosts.Any(newcomer.Is) || s.State != Core.Runs.RunState.Running, Long);
         Assert.True(moved.GeneratorHosts.Any(newcomer.Is),
-            $"no generator moved to {newcomer}: run {moved.State} at iteration {moved.Iteration}, generators on {string.Join(", ", moved.GeneratorHosts)}\n{cluster.Logs()}");
+            $"no generator moved to {newcomer}: run {moved.State} at iteration {moved.Iteration}, generators on {string.Join(", ", moved.GeneratorHosts)}, model hosts seen {string.Join(", ", moved.ModelHosts)}\n{cluster.Logs()}");
         output.WriteLine($"a generator moved to {newcomer} by iteration {moved.Iteration}");
         var status = await cluster.WaitAsync(runId, _ => true, Long);
         Assert.True(status.Iteration < spec.Iterations, "the run finished before the scale-in: make the test spec longer");

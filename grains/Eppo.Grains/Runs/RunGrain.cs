@@ -39,6 +39,7 @@ public sealed class RunGrain(
     DateTime retryAt;
     string? silosSeen;
     string[] generatorHosts = [];
+    string[] modelHosts = [];
 
     RunGrainState S => state.State;
     RunSpec Spec => spec ??= RunSpec.Parse(S.SpecJson!, this.GetPrimaryKeyString());
@@ -368,14 +369,14 @@ public sealed class RunGrain(
     /// </summary>
     /// <summary>
     /// Keeps generators and scorers spread over the current model hosts. Generators are checked level-triggered: each
-    /// rollout says which silo made it, and a generator that is not where placement would put it now is retired, so
-    /// it is placed afresh by its next call (a membership change the run grain did not see, a re-activated run grain
-    /// or a placement made from a lagging view all heal at the next iteration). Scorers are retired when the set of
-    /// hosts changes.
+    /// rollout says which silo made it, and a generator that is not where placement would put it now is moved there
+    /// (grain migration; a membership change the run grain did not see, a re-activated run grain or a placement made
+    /// from a lagging view all heal at the next iteration). Scorers are moved when the set of hosts changes.
     /// </summary>
     async Task SpreadOntoNewSilosAsync(string runId)
     {
         var hosts = ModelHosts(runId);
+        modelHosts = hosts.Select(h => h.ToString()).ToArray();
         var key = string.Join(",", hosts.Select(h => h.ToParsableString()));
         var changed = silosSeen is not null && silosSeen != key;
         silosSeen = key;
@@ -385,10 +386,10 @@ public sealed class RunGrain(
         if (!changed && misplaced.Length == 0) return;
         logger.LogInformation("run {Run}: model hosts {Hosts}; re-placing generators {Generators}{Scorers}", runId, key,
             string.Join(",", misplaced), changed ? " and the scorers" : "");
-        var retiring = misplaced.Select(c => GrainFactory.GetGrain<IRolloutGeneratorGrain>($"{runId}/{c}").RetireAsync())
-            .Concat(changed ? Enumerable.Range(0, Spec.Scorers).Select(c => GrainFactory.GetGrain<IRewardScorerGrain>($"{runId}/{c}").RetireAsync()) : []);
-        try { await Task.WhenAll(retiring); }
-        catch (Exception e) { logger.LogInformation("run {Run}: retiring a generator or scorer failed ({Error}); it is re-placed anyway when its silo is gone", runId, e.Message); }
+        var moving = misplaced.Select(c => GrainFactory.GetGrain<IRolloutGeneratorGrain>($"{runId}/{c}").MoveAsync())
+            .Concat(changed ? Enumerable.Range(0, Spec.Scorers).Select(c => GrainFactory.GetGrain<IRewardScorerGrain>($"{runId}/{c}").MoveAsync()) : []);
+        try { await Task.WhenAll(moving); }
+        catch (Exception e) { logger.LogInformation("run {Run}: moving a generator or scorer failed ({Error}); it is re-placed anyway when its silo is gone", runId, e.Message); }
     }
 
     /// <summary>
@@ -444,5 +445,6 @@ public sealed class RunGrain(
         HackingAlarm = S.HackingAlarm,
         RewardHeldOutAccuracy = S.Models?.RewardHeldOutAccuracy,
         GeneratorHosts = generatorHosts,
+        ModelHosts = modelHosts,
     };
 }

@@ -26,4 +26,10 @@ public sealed class RewardScorerGrain(IArtifactStore artifacts) : Grain, IReward
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
+
+    Task IRewardScorerGrain.MoveAsync()
+    {
+        MigrateOnIdle();
+        return Task.CompletedTask;
+    }
 }

@@ -46,4 +46,10 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
+
+    Task IRolloutGeneratorGrain.MoveAsync()
+    {
+        MigrateOnIdle();
+        return Task.CompletedTask;
+    }
 }
