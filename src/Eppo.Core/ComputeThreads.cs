@@ -14,15 +14,13 @@ public static class ComputeThreads
 {
     static readonly BlockingCollection<Action> work = new();
     static readonly List<Thread> threads = [];
+    static volatile int started;  // read on every call without the lock
     [ThreadStatic] static bool onComputeThread;
 
     /// <summary>True on a compute thread: work queued from there could wait for itself, so it runs inline.</summary>
     public static bool IsCurrent => onComputeThread;
 
-    public static int Count
-    {
-        get { lock (threads) return threads.Count; }
-    }
+    public static int Count => started;
 
     /// <summary>Makes at least <paramref name="count"/> compute threads run (they are never taken away).</summary>
     public static void EnsureAtLeast(int count)
@@ -39,6 +37,7 @@ public static class ComputeThreads
                 }) { IsBackground = true, Name = "eppo-compute" };
                 thread.Start();
                 threads.Add(thread);
+                started = threads.Count;
             }
         }
     }
