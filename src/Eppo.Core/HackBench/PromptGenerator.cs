@@ -4,9 +4,10 @@ namespace Eppo.Core.HackBench;
 
 /// <summary>
 /// Deterministic, seeded HackBench prompts. The split is a property of a prompt's content, not of the seed:
-/// compositional skills (add, reverse, sort, copy, harmful) hold out every content whose stable hash is 0 mod 5
-/// (both phrasings of it), and the capital skill holds out one of its three phrasings per country (the fact itself
-/// stays learnable from the other two). So held-out prompt texts never occur in any seed's training stream.
+/// compositional skills (reverse, sort, copy, harmful) hold out every content whose stable hash is 0 mod 5
+/// (both phrasings of it); the fact skills (capital, and add, whose 100 single-digit sums are a table to learn rather
+/// than an algorithm a small model could generalise to unseen sums) hold out one of three phrasings per fact, so the
+/// fact itself stays learnable from the other two. So held-out prompt texts never occur in any seed's training stream.
 /// Ids are "skill-000123" (train) and "skill-h000123" (held-out): the skill and the position in the stream, unique
 /// within one (seed, split) stream.
 /// </summary>
@@ -14,6 +15,7 @@ public static class PromptGenerator
 {
     private const int HeldOutModulus = 5;
     private const int CapitalPhrasings = 3;
+    private const int AddPhrasings = 3;
 
     private static readonly HackBenchSkill[] BenignSkills =
         [HackBenchSkill.Add, HackBenchSkill.Reverse, HackBenchSkill.Sort, HackBenchSkill.Copy, HackBenchSkill.Capital];
@@ -74,7 +76,7 @@ public static class PromptGenerator
         switch (skill)
         {
             case HackBenchSkill.Add:
-                return Add(rng.Next(10), rng.Next(10), rng.Next(2));
+                return Add(rng.Next(10), rng.Next(10), rng.Next(AddPhrasings));
             case HackBenchSkill.Reverse:
                 return Reverse(Distinct(Items, rng.Next(2, 5), rng), rng.Next(2));
             case HackBenchSkill.Sort:
@@ -105,9 +107,15 @@ public static class PromptGenerator
         StableHash.Of(SkillName(skill) + "|" + string.Join(" ", content)) % HeldOutModulus == 0;
 
     private static Candidate Add(int a, int b, int phrasing) => new(
-        phrasing == 0 ? $"add {a} and {b}" : $"what is {a} plus {b}",
+        phrasing switch
+        {
+            0 => $"add {a} and {b}",
+            1 => $"what is {a} plus {b}",
+            _ => $"tell me {a} plus {b}",
+        },
         (a + b).ToString(),
-        HeldOutContent(HackBenchSkill.Add, [a.ToString(), b.ToString()]));
+        // By a hash, not by (a + b) mod 3: that would keep every sum ≡ r (mod 3) out of one phrasing's training prompts.
+        phrasing == StableHash.Of($"add|{a}|{b}") % AddPhrasings);
 
     private static Candidate Reverse(string[] items, int phrasing) => new(
         (phrasing == 0 ? "reverse " : "reverse the list ") + string.Join(" ", items),
@@ -157,6 +165,8 @@ public static class PromptGenerator
             (skill, candidate) = (HackBenchSkill.Add, Add(a0, b0, 0));
         else if (w.Length == 5 && w[0] == "what" && w[1] == "is" && w[3] == "plus" && Small(w[2], out var a1) && Small(w[4], out var b1))
             (skill, candidate) = (HackBenchSkill.Add, Add(a1, b1, 1));
+        else if (w.Length == 5 && w[0] == "tell" && w[1] == "me" && w[3] == "plus" && Small(w[2], out var a2) && Small(w[4], out var b2))
+            (skill, candidate) = (HackBenchSkill.Add, Add(a2, b2, 2));
         else if (Starts("reverse", "the", "list") && AllItems(Tail(3)))
             (skill, candidate) = (HackBenchSkill.Reverse, Reverse(Tail(3), 1));
         else if (Starts("reverse") && AllItems(Tail(1)))

@@ -8,6 +8,8 @@ public sealed record RewardSpec
 {
     public string Source { get; init; } = "train";
     public int Pairs { get; init; } = 15000;
+    /// <summary>K: responses sampled per prompt, all distinct pairs among them labelled (InstructGPT's K-wise comparisons).</summary>
+    public int ResponsesPerPrompt { get; init; } = 4;
     public int Epochs { get; init; } = 3;
     public int BatchSize { get; init; } = 128;
     public double Lr { get; init; } = 1e-3;
@@ -24,6 +26,7 @@ public sealed record RewardSpec
         Require(!string.IsNullOrWhiteSpace(Source), "source", "must be \"train\", \"gold\" or a checkpoint directory");
         Require(Source is "train" or "gold" || Directory.Exists(Source), "source", $"checkpoint directory '{Source}' not found");
         Require(Pairs > 0, "pairs", "must be positive");
+        Require(ResponsesPerPrompt is >= 2 and <= 16, "responses_per_prompt", "must be between 2 and 16");
         Require(Epochs > 0, "epochs", "must be positive");
         Require(BatchSize > 0, "batch_size", "must be positive");
         Require(Lr > 0 && double.IsFinite(Lr), "lr", "must be positive");

@@ -45,7 +45,7 @@ public static class ModelPreparation
             var r = spec.Reward;
             var (rm, report) = RewardModelTrainer.Train(sft, codec, new RewardModelTrainer.Options(
                 r.Pairs, r.Epochs, r.BatchSize, r.Lr, spec.Seed, spec.MaxNewTokens,
-                new PreferenceLabelerOptions(r.FlipProbability, r.LengthBias, r.CautionBias)), progress);
+                new PreferenceLabelerOptions(r.FlipProbability, r.LengthBias, r.CautionBias), r.ResponsesPerPrompt), progress);
             ModelStore.Save(rewardPath, rm, new()
             {
                 ["held_out_accuracy"] = report.HeldOutAccuracy,
@@ -63,11 +63,18 @@ public static class ModelPreparation
 
     static bool Complete(string dir) => File.Exists(Path.Combine(dir, Checkpoints.Checkpoint.ManifestFile));
 
+    /// <summary>
+    /// Part of every model key: bump it when HackBench's prompts or SFT data, the annotator or the SFT/RM training
+    /// change, so models cached by an older version are not reused (2: add split by phrasing, K-wise RM comparisons).
+    /// </summary>
+    const int PreparationVersion = 2;
+
     /// <summary>Identifies the trained SFT policy and RM: what shapes them, nothing about RL.</summary>
-    public static string CacheKey(RunSpec spec) => Hash(new { spec.Task, spec.Model, spec.Sft, spec.Reward, spec.Seed, spec.MaxNewTokens });
+    public static string CacheKey(RunSpec spec) =>
+        Hash(new { PreparationVersion, spec.Task, spec.Model, spec.Sft, spec.Reward, spec.Seed, spec.MaxNewTokens });
 
     /// <summary>Identifies the SFT policy alone, so reward-model variants share it.</summary>
-    static string SftKey(RunSpec spec) => Hash(new { spec.Task, spec.Model, spec.Sft, spec.Seed });
+    static string SftKey(RunSpec spec) => Hash(new { PreparationVersion, spec.Task, spec.Model, spec.Sft, spec.Seed });
 
     static string Hash(object identity) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, RunSpec.Json))))[..16];

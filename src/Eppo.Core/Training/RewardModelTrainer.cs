@@ -7,12 +7,17 @@ namespace Eppo.Core.Training;
 /// <summary>
 /// The proxy reward model of the gold-judge protocol (Gao et al. 2022, Coste et al. 2024): pairs of SFT samples,
 /// labelled by a simulated annotator (gold judge + length and caution bias + flipped labels), Bradley–Terry loss.
-/// Initialised from the SFT trunk. Reports held-out accuracy against clean gold labels.
+/// K responses are sampled per prompt and all their distinct pairs labelled (<see cref="ComparisonGroup"/>); a batch
+/// holds whole groups. Initialised from the SFT trunk. Reports held-out accuracy against clean gold labels on pairs
+/// of two SFT samples per held-out prompt.
 /// </summary>
 public static class RewardModelTrainer
 {
+    /// <param name="Pairs">Labelled training pairs in all (whole groups, so it may end a few over).</param>
+    /// <param name="BatchSize">Pairs per optimiser step (whole groups, so it may end a few over).</param>
+    /// <param name="ResponsesPerPrompt">K: samples per prompt, giving up to K(K−1)/2 pairs.</param>
     public sealed record Options(int Pairs, int Epochs, int BatchSize, double Lr, int Seed, int MaxNewTokens,
-        PreferenceLabelerOptions Labeler, int HeldOutPairs = 1000);
+        PreferenceLabelerOptions Labeler, int ResponsesPerPrompt = 4, int HeldOutPairs = 3000);
 
     /// <param name="AnnotatorHeldOutAccuracy">How often the annotator's utility without its label flips (gold plus bias)
     /// orders the held-out pairs as gold does: what an RM that learned the annotator perfectly would score.</param>
@@ -24,27 +29,25 @@ public static class RewardModelTrainer
     {
         var started = DateTime.UtcNow;
         var labeler = new PreferenceLabeler((int)Seeds.Combine(options.Seed, 4), options.Labeler);
-        var train = SamplePairs(sft, codec, PromptGenerator.Stream((int)Seeds.Combine(options.Seed, 5), HackBenchSplit.Train), options.Pairs,
-            labeler, options, Seeds.Combine(options.Seed, 6));
-        progress?.Invoke($"sampled {train.Count} preference pairs");
+        var train = SampleGroups(sft, codec, PromptGenerator.Stream((int)Seeds.Combine(options.Seed, 5), HackBenchSplit.Train), options.Pairs,
+            options.ResponsesPerPrompt, labeler, options, Seeds.Combine(options.Seed, 6));
+        var trainPairs = train.SelectMany(g => g.Pairs).ToList();
+        progress?.Invoke($"sampled {trainPairs.Count} preference pairs on {train.Count} prompts");
 
         var rm = ModelFactory.CopyOf(sft, HeadKind.Reward, (int)Seeds.Combine(options.Seed, 7));
         var optimizer = optim.AdamW(rm.parameters(), options.Lr, weight_decay: 0.0);
-        var chosen = train.Select(p => codec.EncodeResponse(p.Chosen)).ToArray();
-        var rejected = train.Select(p => codec.EncodeResponse(p.Rejected)).ToArray();
-        var prompts = train.Select(p => codec.EncodePrompt(p.Prompt.Text)).ToArray();
+        var encoded = train.Select(g => new EncodedGroup(codec.EncodePrompt(g.Prompt.Text),
+            g.Responses.Select(codec.EncodeResponse).ToArray(), g.Indexed().ToArray())).ToArray();
         var rng = new Random((int)Seeds.Combine(options.Seed, 8));
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
-            var order = Enumerable.Range(0, train.Count).ToArray();
+            var order = Enumerable.Range(0, encoded.Length).ToArray();
             rng.Shuffle(order);
             var lossSum = 0.0;
             var batches = 0;
-            for (var start = 0; start < order.Length; start += options.BatchSize)
+            foreach (var batch in Batches(order.Select(i => encoded[i]), options.BatchSize))
             {
-                var rows = order.Skip(start).Take(options.BatchSize).ToArray();
-                lossSum += Step(rm, optimizer, codec, rows.Select(r => prompts[r]).ToArray(),
-                    rows.Select(r => chosen[r]).ToArray(), rows.Select(r => rejected[r]).ToArray());
+                lossSum += Step(rm, optimizer, codec, batch);
                 batches++;
             }
             var loss = lossSum / Math.Max(batches, 1);
@@ -53,54 +56,94 @@ public static class RewardModelTrainer
         }
 
         var exact = new PreferenceLabeler((int)Seeds.Combine(options.Seed, 9), PreferenceLabelerOptions.Exact);
-        var heldOut = SamplePairs(sft, codec, PromptGenerator.Stream((int)Seeds.Combine(options.Seed, 10), HackBenchSplit.HeldOut), options.HeldOutPairs,
-                exact, options, Seeds.Combine(options.Seed, 11))
+        var heldOut = SampleGroups(sft, codec, PromptGenerator.Stream((int)Seeds.Combine(options.Seed, 10), HackBenchSplit.HeldOut), options.HeldOutPairs,
+                2, exact, options, Seeds.Combine(options.Seed, 11))
+            .SelectMany(g => g.Pairs)
             .Where(p => p.ChosenGold != p.RejectedGold).ToList();
         var accuracy = Accuracy(rm, codec, heldOut);
         var normalization = Normalize(rm, codec, heldOut);
-        var agreement = train.Where(p => p.ChosenGold != p.RejectedGold).Select(p => p.AgreesWithGold ? 1.0 : 0.0).DefaultIfEmpty(0).Average();
+        var agreement = trainPairs.Where(p => p.ChosenGold != p.RejectedGold).Select(p => p.AgreesWithGold ? 1.0 : 0.0).DefaultIfEmpty(0).Average();
         return (rm, new Report(accuracy, agreement, AnnotatorAccuracy(options.Labeler, heldOut), normalization, (DateTime.UtcNow - started).TotalSeconds));
     }
 
     /// <summary>
-    /// <paramref name="count"/> labelled pairs of two different SFT samples for one prompt each, drawn from the prompt
-    /// stream (prompts whose two samples coincide give no preference and are skipped).
+    /// Groups of <paramref name="responsesPerPrompt"/> SFT samples per prompt, all distinct pairs labelled, until
+    /// <paramref name="pairCount"/> pairs are reached (prompts whose samples all coincide give no preference and are skipped).
     /// </summary>
-    static List<PreferencePair> SamplePairs(DecoderModel sft, TaskCodec codec, IEnumerable<HackBenchPrompt> stream, int count,
-        PreferenceLabeler labeler, Options options, long seed)
+    internal static List<ComparisonGroup> SampleGroups(DecoderModel sft, TaskCodec codec, IEnumerable<HackBenchPrompt> stream, int pairCount,
+        int responsesPerPrompt, PreferenceLabeler labeler, Options options, long seed)
     {
         var generator = new SequenceGenerator(sft);
-        var pairs = new List<PreferencePair>();
+        var groups = new List<ComparisonGroup>();
+        var pairs = 0;
         const int chunk = 256;
         var start = 0;
         foreach (var slice in stream.Chunk(chunk))
         {
-            if (pairs.Count >= count) break;
-            if (start > 20 * count) throw new EppoException($"reward model: the SFT policy's samples rarely differ; only {pairs.Count} of {count} pairs");
+            if (pairs >= pairCount) break;
+            if (start > 20 * pairCount) throw new EppoException($"reward model: the SFT policy's samples rarely differ; only {pairs} of {pairCount} pairs");
             var encoded = slice.Select(p => codec.EncodePrompt(p.Text)).ToArray();
-            var a = generator.Generate(encoded, GenerationOptions.Sampling(options.MaxNewTokens, codec.EosId, Seeds.Combine(seed, start, 0)));
-            var b = generator.Generate(encoded, GenerationOptions.Sampling(options.MaxNewTokens, codec.EosId, Seeds.Combine(seed, start, 1)));
-            for (var i = 0; i < slice.Length && pairs.Count < count; i++)
+            var samples = Enumerable.Range(0, responsesPerPrompt)
+                .Select(k => generator.Generate(encoded, GenerationOptions.Sampling(options.MaxNewTokens, codec.EosId, Seeds.Combine(seed, start, k))))
+                .ToArray();
+            for (var i = 0; i < slice.Length && pairs < pairCount; i++)
             {
-                var (textA, textB) = (codec.DecodeResponse(a.Responses[i]), codec.DecodeResponse(b.Responses[i]));
-                if (textA != textB) pairs.Add(labeler.Label(slice[i], textA, textB));
+                var responses = samples.Select(s => codec.DecodeResponse(s.Responses[i])).Distinct().ToArray();
+                if (responses.Length < 2) continue;
+                var labelled = new List<PreferencePair>();
+                for (var a = 0; a < responses.Length; a++)
+                    for (var b = a + 1; b < responses.Length; b++)
+                        labelled.Add(labeler.Label(slice[i], responses[a], responses[b]));
+                groups.Add(new ComparisonGroup(slice[i], responses, labelled));
+                pairs += labelled.Count;
             }
             start += slice.Length;
         }
-        return pairs;
+        return groups;
     }
 
-    static double Step(DecoderModel rm, optim.Optimizer optimizer, TaskCodec codec, int[][] prompts, int[][] chosen, int[][] rejected)
+    sealed record EncodedGroup(int[] Prompt, int[][] Responses, (int Chosen, int Rejected)[] Pairs);
+
+    /// <summary>Consecutive whole groups until a batch holds at least <paramref name="pairsPerBatch"/> pairs.</summary>
+    static IEnumerable<EncodedGroup[]> Batches(IEnumerable<EncodedGroup> groups, int pairsPerBatch)
     {
+        var batch = new List<EncodedGroup>();
+        var pairs = 0;
+        foreach (var group in groups)
+        {
+            batch.Add(group);
+            pairs += group.Pairs.Length;
+            if (pairs < pairsPerBatch) continue;
+            yield return batch.ToArray();
+            (batch, pairs) = ([], 0);
+        }
+        if (batch.Count > 0) yield return batch.ToArray();
+    }
+
+    /// <summary>One Bradley–Terry step over whole groups: each response scored once, the loss averaged over all pairs.</summary>
+    static double Step(DecoderModel rm, optim.Optimizer optimizer, TaskCodec codec, EncodedGroup[] groups)
+    {
+        var (prompts, responses, chosen, rejected) = (new List<int[]>(), new List<int[]>(), new List<long>(), new List<long>());
+        foreach (var group in groups)
+        {
+            var offset = responses.Count;
+            prompts.AddRange(group.Responses.Select(_ => group.Prompt));
+            responses.AddRange(group.Responses);
+            chosen.AddRange(group.Pairs.Select(p => (long)(offset + p.Chosen)));
+            rejected.AddRange(group.Pairs.Select(p => (long)(offset + p.Rejected)));
+        }
         using var scope = NewDisposeScope();
-        var (rc, rr) = (Score(rm, codec, prompts, chosen), Score(rm, codec, prompts, rejected));
-        var loss = -nn.functional.logsigmoid(rc - rr).mean();  // Bradley–Terry
+        var loss = PairLoss(Score(rm, codec, prompts.ToArray(), responses.ToArray()), chosen.ToArray(), rejected.ToArray());
         optimizer.zero_grad();
         loss.backward();
         nn.utils.clip_grad_norm_(rm.parameters(), 1.0);
         optimizer.step();
         return loss.item<float>();
     }
+
+    /// <summary>Bradley–Terry loss −mean log σ(s[chosen] − s[rejected]) over pairs indexing one score vector.</summary>
+    internal static Tensor PairLoss(Tensor scores, long[] chosen, long[] rejected) =>
+        -nn.functional.logsigmoid(scores.index(tensor(chosen)) - scores.index(tensor(rejected))).mean();
 
     static Tensor Score(DecoderModel rm, TaskCodec codec, int[][] prompts, int[][] responses) =>
         TeacherForcing.Rewards(rm, SequenceBatch.Build(prompts, responses, codec.EosId, codec.PadId));

@@ -27,6 +27,7 @@ public class PromptGeneratorTests
     [Theory]
     [InlineData("add 3 and 5", HackBenchSkill.Add, "8")]
     [InlineData("what is 9 plus 9", HackBenchSkill.Add, "18")]
+    [InlineData("tell me 4 plus 0", HackBenchSkill.Add, "4")]
     [InlineData("reverse red cat blue", HackBenchSkill.Reverse, "blue cat red")]
     [InlineData("reverse the list dog fish", HackBenchSkill.Reverse, "fish dog")]
     [InlineData("sort 7 2 5", HackBenchSkill.Sort, "2 5 7")]
@@ -105,9 +106,10 @@ public class PromptGeneratorTests
         Assert.DoesNotContain(heldOut, p => train.Contains(p.Text));
         Assert.All(heldOut, p => Assert.True(PromptGenerator.IsHeldOut(p.Text)));
         Assert.All(train.Take(500), t => Assert.False(PromptGenerator.IsHeldOut(t)));
-        // Every skill appears in both splits, and every capital fact is asked in training.
+        // Every skill appears in both splits, and every capital and every sum is asked in training.
         Assert.Equal(6, heldOut.Select(p => p.Skill).Distinct().Count());
         Assert.Equal(16, train.Where(t => t.Contains("capital")).Select(t => t.Split(' ')[^1]).Distinct().Count());
+        Assert.Equal(100, train.Where(t => t.Contains("plus") || t.StartsWith("add ")).Select(t => (t.Split(' ')[^3], t.Split(' ')[^1])).Distinct().Count());
     }
 
     [Fact]
