@@ -4,9 +4,9 @@ namespace Eppo.Cli.Demo;
 
 /// <summary>
 /// The demo's runs: one spec per (method, seed). The full plan follows the prototype's calibration (d=64, 2 layers,
-/// SFT 1500 steps, 300 PPO iterations of 64 rollouts). The proxy RM gets 150k pairs from 4 samples per prompt: on
-/// seed 2, 150k K-wise pairs reached 0.71 held-out accuracy and 90k 0.70, where 30k independent pairs reached 0.58
-/// (docs/results.md); --quick is a smaller model and shorter RL.
+/// SFT 1500 steps, 300 PPO iterations of 64 rollouts). The proxy RM gets 150k pairs among 4 samples per prompt: on
+/// seed 2, 150k such pairs reached 0.71 held-out accuracy and 90k 0.70 (docs/results.md has how it got there);
+/// --quick is a smaller model and shorter RL.
 /// </summary>
 public static class DemoPlan
 {
