@@ -19,7 +19,8 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
         var kills = int.Parse(Environment.GetEnvironmentVariable(ChaosFactAttribute.Variable)!, CultureInfo.InvariantCulture);
         var seed = int.TryParse(Environment.GetEnvironmentVariable("EPPO_CHAOS_SEED"), out var s) ? s : Environment.TickCount;
         var random = new Random(seed);
-        var spec = (fixture.Spec with { Name = "chaos", Iterations = 150 }).Validate("chaos spec");
+        // Long enough that every kill lands while the run is still going (a kill and recovery take ~15 iterations).
+        var spec = (fixture.Spec with { Name = "chaos", Iterations = 100 + 40 * kills }).Validate("chaos spec");
         output.WriteLine($"chaos: {kills} kills, seed {seed}, {spec.Iterations} iterations, checkpoint every {spec.CheckpointInterval}");
 
         var referenceClock = System.Diagnostics.Stopwatch.StartNew();
@@ -37,7 +38,7 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
             var alive = cluster.Silos.Where(silo => silo.Alive).ToList();
             var victim = alive[random.Next(alive.Count)];
             var before = await cluster.WaitAsync(runId, _ => true, TimeSpan.FromSeconds(60));
-            if (before.State == RunState.Completed) { output.WriteLine($"run completed before kill {k}: make it longer"); break; }
+            if (before.State == RunState.Completed) Assert.Fail($"the run completed before kill {k} of {kills}: the spec is too short for this many kills");
             victim.Kill();
             var killedAt = DateTime.UtcNow;
             var replacement = cluster.StartSiloAsync();
