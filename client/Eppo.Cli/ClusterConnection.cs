@@ -127,7 +127,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is Azure.RequestFailedException { Status: 401 or 403 })
         {
-            throw new Core.EppoException($"{storage.Source}: storage at {storage.Endpoint} rejected the credentials ({((Azure.RequestFailedException)e).Status}) — check the account name and key");
+            throw new EppoException($"{storage.Source}: storage at {storage.Endpoint} rejected the credentials ({((Azure.RequestFailedException)e).Status}) — check the account name and key");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {

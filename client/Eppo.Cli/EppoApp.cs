@@ -1,4 +1,5 @@
 using Eppo.Cli.Commands;
+using Eppo.Contracts;
 using Spectre.Console.Cli;
 
 namespace Eppo.Cli;
@@ -20,7 +21,9 @@ public static class EppoApp
             config.SetExceptionHandler((exception, _) => ErrorReport.Handle(exception, UsageHint.For(args ?? [])));
 
             config.AddCommand<DemoCommand>("demo")
-                .WithDescription("Train SFT → reward model → PPO / EPPO on HackBench in one process and write a report")
+                // The method list comes from the method table, like validation's.
+                .WithDescription("Train SFT → reward model → PPO / EPPO on HackBench in one process and write a report. " +
+                                 $"Methods: {string.Join(", ", TrainingMethods.Names)}")
                 .WithExample("demo", "--quick").WithExample("demo", "--seeds", "3", "--out", "runs/demo");
             config.AddCommand<SiloCommand>("silo")
                 .WithDescription("Host a silo (local cluster by default); stays up until Ctrl+C")
@@ -28,7 +31,7 @@ public static class EppoApp
                 .WithExample("silo", "--tls-cert", "cluster.pfx");
             config.AddBranch("run", run =>
             {
-                run.SetDescription("Start, pause, resume, stop, list and watch training runs on a cluster");
+                run.SetDescription("Start, pause, resume, stop, list, watch and read the history of training runs on a cluster");
                 run.AddCommand<RunStartCommand>("start").WithDescription("Start a run from a spec file; prints its id")
                     .WithExample("run", "start", "--config", "deploy/examples/quick.json", "--watch")
                     .WithExample("run", "start", "--config", "deploy/examples/tiny.json", "--name", "smoke");
@@ -40,6 +43,8 @@ public static class EppoApp
                     .WithExample("run", "stop", ExampleRun);
                 run.AddCommand<RunStatusCommand>("status").WithDescription("Show a run's state and latest metrics")
                     .WithExample("run", "status", ExampleRun, "--json");
+                run.AddCommand<RunHistoryCommand>("history").WithDescription("Every iteration's metrics (status shows the latest ones)")
+                    .WithExample("run", "history", ExampleRun, "--json").WithExample("run", "history", ExampleRun, "--from", "100");
                 run.AddCommand<RunListCommand>("list").WithDescription("List the cluster's runs")
                     .WithExample("run", "list").WithExample("run", "list", "--json", "--gateway-port", "30001");
                 run.AddCommand<RunWatchCommand>("watch").WithDescription("Follow a run live: progress, rewards, KL, energy loss, alarm")

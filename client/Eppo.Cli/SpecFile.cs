@@ -1,6 +1,7 @@
+using Eppo.Core.Tasks;
 using System.Text.Json;
 using Eppo.Core;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 
 namespace Eppo.Cli;
 
@@ -21,7 +22,7 @@ public static class SpecFile
             throw new EppoException($"{path}: cannot read the run spec ({e.Message.TrimEnd('.')})");
         }
         CheckSyntax(path, text);
-        return RunSpec.Parse(text, path);
+        return TrainingTasks.Parse(text, path);
     }
 
     /// <summary>Syntax errors with their line (RunSpec.Parse reports fields, which a syntax error does not have).</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 using Spectre.Console;
 

@@ -6,5 +6,4 @@ public sealed record EnergyReference
 {
     [Id(0)] public required float[] Energy { get; init; }
     [Id(1)] public int Hits { get; init; }
-    [Id(2)] public int Misses { get; init; }
 }

@@ -1,10 +1,10 @@
 namespace Eppo.Grains.Interfaces;
 
-/// <summary>Hosts a reward model, or the gold judge (key: "{runId}/{index}"); scores (prompt, response) batches.</summary>
+/// <summary>Hosts one member of a run's reward source — a reward model, or the gold judge — (key: "{runId}/r{member}/{chunk}"); scores (prompt, response) batches.</summary>
 [Alias("eppo.IRewardScorerGrain")]
 public interface IRewardScorerGrain : IGrainWithStringKey
 {
-    [Alias("Score")] Task<float[]> ScoreAsync(RunContext run, int[][] promptTokens, int[][] responseTokens);
+    [Alias("Score")] Task<float[]> ScoreAsync(RunContext run, int member, int[][] promptTokens, int[][] responseTokens);
     /// <summary>Deactivates when idle, freeing the model (the run has ended).</summary>
     [Alias("Retire")] Task RetireAsync();
     /// <summary>

@@ -1,3 +1,5 @@
+using Eppo.Contracts;
+
 namespace Eppo.Grains.Interfaces;
 
 /// <summary>
@@ -13,6 +15,11 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Resume")] Task<RunStatus> ResumeAsync();
     [Alias("Stop")] Task<RunStatus> StopAsync();
     [Alias("Status")] Task<RunStatus?> GetStatusAsync();
+    /// <summary>
+    /// Up to <paramref name="count"/> iterations' metrics from iteration <paramref name="from"/> on, committed ones from
+    /// the run's history file and those since the last checkpoint from memory; fewer at the end.
+    /// </summary>
+    [Alias("History")] Task<IReadOnlyList<IterationMetrics>> GetHistoryAsync(int from, int count);
     /// <summary>Activates the run (which resumes it when it should be running); the silos' run keeper calls this.</summary>
     [Alias("Wake")] Task WakeAsync();
 }

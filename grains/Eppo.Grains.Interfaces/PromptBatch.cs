@@ -6,6 +6,4 @@ public sealed record PromptBatch
 {
     [Id(0)] public required string[] Ids { get; init; }
     [Id(1)] public required int[][] Tokens { get; init; }
-    [Id(2)] public int Epoch { get; init; }
-    [Id(3)] public int Offset { get; init; }
 }

@@ -1,14 +1,11 @@
 namespace Eppo.Grains.Interfaces;
 
-/// <summary>A generator's responses with the policy's per-token log-probs and its energy loss ΔE_RL (masked mean over the response).</summary>
+/// <summary>A generator's responses with the policy's energy loss ΔE_RL (masked mean over the response).</summary>
 [GenerateSerializer, Immutable, Alias("eppo.Rollout")]
 public sealed record Rollout
 {
     [Id(0)] public required int[][] ResponseTokens { get; init; }
-    [Id(1)] public required float[][] LogProbs { get; init; }
     [Id(2)] public required float[] Energy { get; init; }
-    [Id(3)] public int PolicyVersion { get; init; }
-    [Id(4)] public double Seconds { get; init; }
     /// <summary>The silo that generated it (Orleans' silo identity), so status can show where a run's generators are.</summary>
     [Id(5)] public string Host { get; init; } = "";
 }

@@ -7,6 +7,6 @@ public sealed record RunContext
     [Id(0)] public required string RunId { get; init; }
     [Id(1)] public required string SpecJson { get; init; }
     [Id(2)] public required string SftPath { get; init; }
-    /// <summary>A reward-model directory, or "gold".</summary>
-    [Id(3)] public required string RewardPath { get; init; }
+    /// <summary>One location per reward member: a reward-model artifact, or "gold" for the task's judge.</summary>
+    [Id(4)] public required IReadOnlyList<string> RewardPaths { get; init; }
 }

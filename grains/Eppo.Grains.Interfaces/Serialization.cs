@@ -1,4 +1,4 @@
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 
@@ -6,7 +6,7 @@ namespace Eppo.Grains.Interfaces;
 
 public static class Serialization
 {
-    /// <summary>Core's run records (spec, metrics) carry no Orleans attributes: serialize them as JSON. Silo and client both call this.</summary>
+    /// <summary>The contracts (spec, status, metrics) carry no Orleans attributes: serialize them as JSON. Silo and client both call this.</summary>
     public static IServiceCollection AddEppoSerialization(this IServiceCollection services) =>
         services.AddSerializer(serializer => serializer.AddJsonSerializer(
             isSupported: type => type.Namespace == typeof(RunSpec).Namespace,

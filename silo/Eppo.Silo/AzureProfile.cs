@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Eppo.Core;
 using Eppo.Grains.Artifacts;
+using Eppo.Grains.History;
 using Eppo.Grains.Hosting;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -33,6 +34,8 @@ public static class AzureProfile
         silo.Services.AddSingleton<IArtifactStore>(sp => new BlobArtifactStore(
             connection.BlobService().GetBlobContainerClient(settings.ArtifactContainer), cache,
             sp.GetRequiredService<EppoResilience>(), sp.GetRequiredService<ILogger<BlobArtifactStore>>()));
+        silo.Services.AddSingleton<IRunHistoryStore>(sp => new BlobRunHistoryStore(
+            connection.BlobService().GetBlobContainerClient(settings.ArtifactContainer), sp.GetRequiredService<EppoResilience>()));
     }
 
     /// <summary>Fails before the silo joins when storage is malformed, unreachable or refuses us (one line, naming the setting).</summary>

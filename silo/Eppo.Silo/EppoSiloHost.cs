@@ -51,7 +51,7 @@ public static class EppoSiloHost
                     AzureProfile.Configure(silo, settings, storage!);
                     break;
                 default:
-                    throw new Core.EppoException($"--cluster: unknown cluster profile '{settings.Cluster}' (expected local or azure)");
+                    throw new EppoException($"--cluster: unknown cluster profile '{settings.Cluster}' (expected local or azure)");
             }
             silo.Configure<ClusterMembershipOptions>(o => FailureDetection.Apply(settings.FailureDetection, o));
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(FailureDetection.ConfigSection));

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
-using Eppo.Cli.Demo;
+using Eppo.Experiments;
 using Eppo.Core;
 using Spectre.Console;
 

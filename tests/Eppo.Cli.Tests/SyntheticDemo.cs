@@ -1,8 +1,8 @@
-using Eppo.Cli.Demo;
+using Eppo.Experiments;
 using Eppo.Core.Evaluation;
 using Eppo.Core.HackBench;
 using Eppo.Core.Model;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 
 namespace Eppo.Cli.Tests;
 

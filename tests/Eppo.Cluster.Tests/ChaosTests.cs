@@ -1,6 +1,6 @@
 using System.Globalization;
 using Eppo.Cluster.Tests.Infrastructure;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Xunit.Abstractions;
 
 namespace Eppo.Cluster.Tests;

@@ -1,5 +1,5 @@
 using Eppo.Cluster.Tests.Infrastructure;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 using Xunit.Abstractions;
 

@@ -25,12 +25,12 @@ public sealed class ElasticityTests(ClusterFixture fixture, ITestOutputHelper ou
         // re-placement itself happens between iterations of the running run, as in production.
         var run = cluster.Client.GetGrain<IRunGrain>(runId);
         await run.PauseAsync();
-        await cluster.WaitAsync(runId, s => s.State == Core.Runs.RunState.Paused, Long);
+        await cluster.WaitAsync(runId, s => s.State == Contracts.RunState.Paused, Long);
         var newcomer = await cluster.StartSiloAsync();
         await run.ResumeAsync();
         // The run re-places its generators; with 3 generators on 3 silos one lands on the new one. Where they ran is
         // what the rollouts themselves report (status.generator_hosts), not a directory lookup that may be cached.
-        var moved = await cluster.WaitAsync(runId, s => s.GeneratorHosts.Any(newcomer.Is) || s.State != Core.Runs.RunState.Running, Long);
+        var moved = await cluster.WaitAsync(runId, s => s.GeneratorHosts.Any(newcomer.Is) || s.State != Contracts.RunState.Running, Long);
         Assert.True(moved.GeneratorHosts.Any(newcomer.Is),
             $"no generator moved to {newcomer}: run {moved.State} at iteration {moved.Iteration}, generators on {string.Join(", ", moved.GeneratorHosts)}, model hosts seen {string.Join(", ", moved.ModelHosts)}\n{cluster.Logs()}");
         output.WriteLine($"a generator moved to {newcomer} by iteration {moved.Iteration}");

@@ -1,4 +1,4 @@
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Runs;
 using Eppo.Grains.Stages;
@@ -8,7 +8,7 @@ using Orleans.Storage;
 
 namespace Eppo.Cluster.Tests;
 
-/// <summary>The azure profile stores grain state with Orleans' serializer: the run's record, Core metrics included, round-trips exactly.</summary>
+/// <summary>The azure profile stores grain state with Orleans' serializer: the run's record, its models included, round-trips exactly.</summary>
 public sealed class GrainStateSerializationTests
 {
     static OrleansGrainStorageSerializer Serializer()
@@ -20,7 +20,7 @@ public sealed class GrainStateSerializationTests
     }
 
     [Fact]
-    public void Run_state_with_history_and_models_round_trips()
+    public void Run_state_with_models_round_trips()
     {
         var state = new RunGrainState
         {
@@ -30,9 +30,8 @@ public sealed class GrainStateSerializationTests
             CommittedIteration = 6,
             PolicyVersion = 6,
             LastCheckpoint = "blob:run/checkpoints/iter-000006-0123abcd",
-            History = [new IterationMetrics { Iteration = 0, PolicyVersion = 1, ProxyReward = 0.25, GoldReward = -1, Kl = 1e-3 }],
             CreatedAt = DateTimeOffset.Parse("2026-11-27T12:00:00Z"),
-            Models = new PreparedModels { SftPath = "blob:models/k/sft", RewardPath = "gold", RewardHeldOutAccuracy = 0.75 },
+            Models = new PreparedModels { SftPath = "blob:models/k/sft", RewardPaths = ["blob:models/k/reward", "blob:models/k/reward-m1"], RewardHeldOutAccuracies = [0.75, 0.7] },
             HackingAlarm = true,
         };
         var serializer = Serializer();
@@ -42,9 +41,10 @@ public sealed class GrainStateSerializationTests
         Assert.Equal(RunState.Paused, back.State);
         Assert.Equal((6, 6, 6), (back.Iteration, back.CommittedIteration, back.PolicyVersion));
         Assert.Equal(state.LastCheckpoint, back.LastCheckpoint);
-        Assert.Equal(state.History, back.History);
         Assert.Equal(state.CreatedAt, back.CreatedAt);
-        Assert.Equal(state.Models, back.Models);
+        Assert.Equal(state.Models.SftPath, back.Models!.SftPath);
+        Assert.Equal(state.Models.RewardPaths, back.Models.RewardPaths);
+        Assert.Equal(state.Models.RewardHeldOutAccuracies, back.Models.RewardHeldOutAccuracies);
         Assert.True(back.HackingAlarm);
     }
 

@@ -1,5 +1,5 @@
 using Eppo.Cli;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 using Spectre.Console;
 using Spectre.Console.Rendering;

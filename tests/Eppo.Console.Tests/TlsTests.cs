@@ -103,7 +103,7 @@ public sealed class TlsTests(TlsSiloFixture tls) : IClassFixture<TlsSiloFixture>
     [Fact]
     public void Silo_refuses_a_missing_certificate_file_in_one_line()
     {
-        var error = Assert.Throws<Eppo.Core.EppoException>(() => EppoSiloHost.Build(new SiloSettings
+        var error = Assert.Throws<Eppo.EppoException>(() => EppoSiloHost.Build(new SiloSettings
         {
             MetricsUrl = null, TlsCertificate = "/no/such/cluster.pfx", GatewayPort = LoopbackPorts.Free(),
         }));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Eppo.Core;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
+using Eppo.Core.Tasks;
 using Eppo.Core.Training;
 using Eppo.Grains.Interfaces;
 using Eppo.Silo;
@@ -99,9 +100,9 @@ public static class PipelineBenchmark
             }
 
             progress("regenerating SFT responses per step (the official code's cost)");
-            var codec = TaskCodec.HackBench();
-            var reference = ComputeThreads.Run(() => new SftEnergyReference(ModelPreparation.LoadSft(models.SftPath, eppo), codec, eppo.MaxNewTokens));
-            var prompts = PromptSet.ForRun(eppo, codec).Tokens.Take(eppo.BatchSize).ToArray();
+            var task = TrainingTasks.For(eppo);
+            var reference = ComputeThreads.Run(() => new SftEnergyReference(ModelPreparation.LoadSft(models.SftPath, eppo), task.Codec, eppo.MaxNewTokens));
+            var prompts = task.TrainPrompts(eppo).Tokens.Take(eppo.BatchSize).ToArray();
             var regenerationMs = TimeIterations(_ => ComputeThreads.Run(() => reference.Compute(prompts)), 8);
 
             return new Result(Machine.Describe(), ComputeThreads.Run(TorchSharp.torch.get_num_threads), eppo.Iterations - Warmup, eppo.BatchSize,
@@ -149,10 +150,10 @@ public static class PipelineBenchmark
         {
             await Task.Delay(250, cancellation);
             var status = await run.GetStatusAsync();
-            if (status?.State is RunState.Failed or RunState.Stopped) throw new Core.EppoException($"bench run ended {status.State}: {status.Reason}");
+            if (status?.State is RunState.Failed or RunState.Stopped) throw new EppoException($"bench run ended {status.State}: {status.Reason}");
             if (status?.State == RunState.Completed)
             {
-                if (first is null || first.Iteration >= spec.Iterations) throw new Core.EppoException("bench run finished before a poll saw it running");
+                if (first is null || first.Iteration >= spec.Iterations) throw new EppoException("bench run finished before a poll saw it running");
                 var ms = (status.UpdatedAt - first.UpdatedAt).TotalMilliseconds / (spec.Iterations - first.Iteration);
                 return new Timed(ms, status.History);
             }

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Eppo.Cli.Demo;
+using Eppo.Contracts;
+using Eppo.Experiments;
+using Eppo.Grains.Artifacts;
 using Eppo.Core;
 using Eppo.Silo;
 using Spectre.Console;
@@ -16,7 +18,7 @@ public sealed class DemoSettings : CommandSettings
     [CommandOption("--seeds <N>"), Description("Seeds per method (default 1; docs/results.md uses 3)")]
     public int? Seeds { get; init; }
 
-    [CommandOption("--methods <LIST>"), Description("Comma-separated subset of ppo,ppo-kl,ppo-lp,eppo,eppo-kl")]
+    [CommandOption("--methods <LIST>"), Description("Comma-separated methods, of those listed above (default: all the demo's)")]
     public string? Methods { get; init; }
 
     [CommandOption("--eta <ETA>"), Description("EPPO's penalty weight η (the paper ships 2)"), DefaultValue(2.0)]
@@ -42,12 +44,12 @@ public sealed class DemoSettings : CommandSettings
     {
         if (Seeds is <= 0 or > 20) return ValidationResult.Error($"--seeds: {Seeds} is not in 1..20");
         if (!double.IsFinite(Eta) || Eta < 0) return ValidationResult.Error($"--eta: {Eta} must be a finite number ≥ 0");
-        if (!Core.Runs.RunSpec.ProbeSites.Contains(ProbeSite))
-            return ValidationResult.Error($"--probe-site: unknown site '{ProbeSite}' (expected one of {string.Join(", ", Core.Runs.RunSpec.ProbeSites)})");
+        if (!Contracts.RunSpec.ProbeSites.Contains(ProbeSite))
+            return ValidationResult.Error($"--probe-site: unknown site '{ProbeSite}' (expected one of {string.Join(", ", Contracts.RunSpec.ProbeSites)})");
         if (EvalPrompts is <= 0 or > 10000) return ValidationResult.Error($"--eval-prompts: {EvalPrompts} is not in 1..10000");
-        var unknown = MethodList.Where(m => !Core.Runs.TrainingMethods.ByName.ContainsKey(m)).ToArray();
+        var unknown = MethodList.Where(m => TrainingMethods.Find(m) is null).ToArray();
         if (unknown.Length > 0 || MethodList.Count == 0)
-            return ValidationResult.Error($"--methods: unknown method '{unknown.FirstOrDefault()}' (expected a comma-separated subset of {string.Join(",", DemoPlan.Methods)})");
+            return ValidationResult.Error($"--methods: unknown method '{unknown.FirstOrDefault()}' (expected a comma-separated list of {string.Join(",", TrainingMethods.Names)})");
         return base.Validate();
     }
 }
@@ -82,7 +84,8 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
                           + (settings.Eta != 2.0 ? $" --eta {settings.Eta}" : "") + (settings.ProbeSite != "down_proj" ? $" --probe-site {settings.ProbeSite}" : "")
                           + $" --out {settings.Out}";
             AnsiConsole.MarkupLine($"[bold]eppo demo[/]{(settings.Quick ? " --quick" : "")}: {seeds.Length} seed(s) × {settings.MethodList.Count} methods on HackBench; output in {Markup.Escape(outDir)}");
-            var runner = new DemoRunner(app.Services.GetRequiredService<IClusterClient>(), dataRoot, AnsiConsole.Console);
+            var artifacts = app.Services.GetRequiredService<IArtifactStore>();
+            var runner = new DemoRunner(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
             var inputs = await runner.RunAsync(settings.Quick, seeds, settings.MethodList, command, settings.EvalPrompts,
                 spec => spec with { Eta = settings.Eta, ProbeSite = settings.ProbeSite }, cancellation);
             var report = DemoReport.Write(inputs, outDir);

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using Eppo.Core;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 using Spectre.Console;
 using Spectre.Console.Cli;

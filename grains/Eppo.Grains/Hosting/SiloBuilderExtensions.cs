@@ -1,6 +1,7 @@
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Telemetry;
 using Eppo.Grains.Artifacts;
+using Eppo.Grains.History;
 using Eppo.Grains.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<EppoResilience>();
         // Checkpoints and models stay where they are written unless the host registered a remote store first.
         silo.Services.TryAddSingleton<IArtifactStore, LocalArtifactStore>();
+        silo.Services.TryAddSingleton<IRunHistoryStore, LocalRunHistoryStore>();
         if (options.RunKeeperPeriod > TimeSpan.Zero)
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunKeeper>();
         Core.ComputeThreads.EnsureAtLeast(options.ComputeThreads);

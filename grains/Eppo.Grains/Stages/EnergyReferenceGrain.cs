@@ -1,5 +1,6 @@
 using Eppo.Core;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
+using Eppo.Core.Tasks;
 using Eppo.Core.Training;
 using Eppo.Grains.Artifacts;
 using Eppo.Grains.Hosting;
@@ -25,7 +26,7 @@ public sealed class EnergyReferenceGrain(
             var spec = RunSpec.Parse(run.SpecJson, run.RunId);
             var sftPath = await artifacts.LocalPathAsync(run.SftPath);
             cache = await ComputeThreads.RunAsync(() =>
-                new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec.MaxNewTokens)));
+                new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(sftPath, spec), TrainingTasks.For(spec).Codec, spec.MaxNewTokens)));
             cache.Restore(state.State.Values);
         }
         var (energy, hits, misses) = await ComputeThreads.RunAsync(() => cache.Get(promptIds, promptTokens));
@@ -39,7 +40,7 @@ public sealed class EnergyReferenceGrain(
             try { await state.WriteStateAsync(); }
             catch (Exception e) when (Hosting.TransientFailures.IsTransient(e)) { logger.LogWarning("energy cache not persisted: {Error}", e.GetBaseException().Message); }
         }
-        return new EnergyReference { Energy = energy, Hits = hits, Misses = misses };
+        return new EnergyReference { Energy = energy, Hits = hits };
     }
 
     Task IEnergyReferenceGrain.RetireAsync()

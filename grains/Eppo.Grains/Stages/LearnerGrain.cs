@@ -1,6 +1,7 @@
 using Eppo.Core;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Artifacts;
+using Eppo.Core.Tasks;
 using Eppo.Core.Training;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
@@ -27,7 +28,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         var checkpointPath = checkpoint is null ? null : await artifacts.LocalPathAsync(checkpoint);
         learner = await ComputeThreads.RunAsync(() =>
         {
-            var fresh = new PpoLearner(spec, TaskCodec.HackBench(), ModelPreparation.LoadSft(sftPath, spec));
+            var fresh = new PpoLearner(spec, TrainingTasks.For(spec).Codec, ModelPreparation.LoadSft(sftPath, spec));
             if (checkpointPath is not null) fresh.Load(checkpointPath);
             return fresh;
         });

@@ -1,5 +1,5 @@
 using Eppo.Core;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Core.Training;
 using Eppo.Grains.Artifacts;
 using Eppo.Grains.Hosting;
@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Eppo.Grains.Stages;
 
-/// <summary>Trains (or finds cached) SFT policy and proxy RM. One activation per cache key serialises concurrent runs.</summary>
+/// <summary>Trains (or finds cached) the SFT policy and proxy reward models. One activation per cache key serialises concurrent runs.</summary>
 [ModelHostPlacement]
 public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts, ILogger<ModelTrainerGrain> logger)
     : Grain, IModelTrainerGrain
@@ -18,32 +18,31 @@ public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifa
     {
         var spec = RunSpec.Parse(specJson);
         var key = ModelPreparation.CacheKey(spec);
-        var trained = new List<string>();
-        if (spec.Sft.Source == "train") trained.Add("sft");
-        if (spec.Reward.Source == "train") trained.Add("reward");
+        // Each trained model has an artifact name under the cache key and a local directory where Prepare looks for it.
+        var local = ModelPreparation.TrainedPaths(spec, options.Value.DataRoot);
+        var parts = new List<(string Name, string Local, bool Trained)> { ($"models/{key}/sft", local.Sft, spec.Sft.Source == "train") };
+        parts.AddRange(local.Rewards.Select((dir, m) => ($"models/{key}/reward{(m == 0 ? "" : $"-m{m}")}", dir, spec.Reward.Source == RewardSpec.Train)));
         if (artifacts.IsRemote)
         {
             // Models another silo trained are fetched to where ModelPreparation looks, so it skips training them.
-            foreach (var part in trained)
-            {
-                var local = Path.Combine(options.Value.DataRoot, "models", key, part);
-                if (!Directory.Exists(local) && await artifacts.FindAsync($"models/{key}/{part}") is { } found)
-                    await artifacts.CopyToAsync(found, local);
-            }
+            foreach (var part in parts.Where(p => p.Trained && !Directory.Exists(p.Local)))
+                if (await artifacts.FindAsync(part.Name) is { } found)
+                    await artifacts.CopyToAsync(found, part.Local);
         }
         var result = await ComputeThreads.RunLongAsync(() => ModelPreparation.Prepare(spec, options.Value.DataRoot, message => logger.LogInformation("{Message}", message)));
         var sftPath = result.SftPath;
-        var rewardPath = result.RewardPath;
+        var rewardPaths = result.RewardPaths.ToArray();
         if (artifacts.IsRemote)
         {
-            if (trained.Contains("sft")) sftPath = await artifacts.PublishAsync(result.SftPath, $"models/{key}/sft");
-            if (trained.Contains("reward")) rewardPath = await artifacts.PublishAsync(result.RewardPath, $"models/{key}/reward");
+            if (parts[0].Trained) sftPath = await artifacts.PublishAsync(result.SftPath, parts[0].Name);
+            for (var m = 0; m < rewardPaths.Length; m++)
+                if (parts[m + 1].Trained) rewardPaths[m] = await artifacts.PublishAsync(result.RewardPaths[m], parts[m + 1].Name);
         }
         return new PreparedModels
         {
             SftPath = sftPath,
-            RewardPath = rewardPath,
-            RewardHeldOutAccuracy = result.RewardHeldOutAccuracy,
+            RewardPaths = rewardPaths,
+            RewardHeldOutAccuracies = result.RewardHeldOutAccuracies,
             SftSeconds = result.SftSeconds,
             RewardSeconds = result.RewardSeconds,
         };

@@ -1,4 +1,5 @@
-using Eppo.Core.Runs;
+using Eppo.Contracts;
+using Eppo.Core.Tasks;
 using Eppo.Core.Training;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
@@ -16,7 +17,7 @@ public sealed class PromptShardGrain(
     async Task<PromptBatch> IPromptShardGrain.GetBatchAsync(RunContext run, int shard, int iteration)
     {
         var spec = RunSpec.Parse(run.SpecJson, run.RunId);
-        prompts ??= await Task.Run(() => PromptSet.ForRun(spec, TaskCodec.HackBench()));
+        prompts ??= await Task.Run(() => TrainingTasks.For(spec).TrainPrompts(spec));
         var (indices, epoch, offset) = PromptSchedule.Batch(prompts.Count, spec.Seed, spec.PromptShards, shard, iteration, spec.BatchSize);
         cursor.State = new PromptCursor { Iteration = iteration, Epoch = epoch, Offset = offset };
         // The cursor is for status only (batches are pure functions of the iteration): storage being away must not stall prompts.
@@ -26,8 +27,6 @@ public sealed class PromptShardGrain(
         {
             Ids = indices.Select(i => prompts.Ids[i]).ToArray(),
             Tokens = indices.Select(i => prompts.Tokens[i]).ToArray(),
-            Epoch = epoch,
-            Offset = offset,
         };
     }
 }

@@ -1,22 +1,26 @@
 using Eppo.Core;
+using Eppo.Contracts;
+using Eppo.Core.Tasks;
 using Eppo.Core.Training;
 using Eppo.Grains.Artifacts;
 using Eppo.Grains.Interfaces;
 
 namespace Eppo.Grains.Stages;
 
-/// <summary>Scores responses with the run's reward model (or the gold judge).</summary>
+/// <summary>Scores responses with one member of the run's reward source: a reward model, or the task's gold judge.</summary>
 [ModelHostPlacement]
 public sealed class RewardScorerGrain(IArtifactStore artifacts) : Grain, IRewardScorerGrain
 {
     IRewardFunction? reward;
 
-    async Task<float[]> IRewardScorerGrain.ScoreAsync(RunContext run, int[][] promptTokens, int[][] responseTokens)
+    async Task<float[]> IRewardScorerGrain.ScoreAsync(RunContext run, int member, int[][] promptTokens, int[][] responseTokens)
     {
         if (reward is null)
         {
-            var rewardPath = await artifacts.LocalPathAsync(run.RewardPath);
-            reward = await ComputeThreads.RunAsync(() => ModelPreparation.RewardFunction(rewardPath, TaskCodec.HackBench()));
+            var location = run.RewardPaths[member];
+            var local = location == RewardSpec.Gold ? location : await artifacts.LocalPathAsync(location);
+            var task = TrainingTasks.For(RunSpec.Parse(run.SpecJson, run.RunId));
+            reward = await ComputeThreads.RunAsync(() => RewardSources.Member(local, task));
         }
         return await ComputeThreads.RunAsync(() => reward.Score(promptTokens, responseTokens));
     }

@@ -1,6 +1,6 @@
 using Eppo.Core;
-using System.Diagnostics;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
+using Eppo.Core.Tasks;
 using Eppo.Core.Training;
 using Eppo.Grains.Artifacts;
 using Eppo.Grains.Interfaces;
@@ -15,12 +15,11 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
 
     async Task<Rollout> IRolloutGeneratorGrain.GenerateAsync(GenerateRequest request)
     {
-        var clock = Stopwatch.StartNew();
         var spec = RunSpec.Parse(request.Run.SpecJson, request.Run.RunId);
         if (worker is null)
         {
             var sftPath = await artifacts.LocalPathAsync(request.Run.SftPath);
-            worker = await ComputeThreads.RunAsync(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TaskCodec.HackBench(), spec));
+            worker = await ComputeThreads.RunAsync(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TrainingTasks.For(spec).Codec, spec));
         }
         if (worker.Version != request.PolicyVersion)
         {
@@ -33,10 +32,7 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
         return new Rollout
         {
             ResponseTokens = result.Responses,
-            LogProbs = result.LogProbs,
             Energy = result.MeanEnergy,
-            PolicyVersion = worker.Version,
-            Seconds = clock.Elapsed.TotalSeconds,
             Host = RuntimeIdentity,
         };
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Eppo.Core;
 using Eppo.Core.Energy;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 
 namespace Eppo.Grains.Telemetry;
 

@@ -1,7 +1,8 @@
+using Eppo.Core.Tasks;
 using System.Diagnostics;
 using Eppo.Core.Generation;
 using Eppo.Core.Model;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Core.Text;
 using Eppo.Core.Training;
 

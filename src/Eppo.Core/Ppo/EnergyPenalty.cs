@@ -48,7 +48,11 @@ public static class EnergyPenalty
     }
 
     /// <summary>rewards, penalty (B) → r̂ (B): r − η·penalty, optional floor max(r̂, c·r), clip to ±ClipBound.</summary>
-    public static float[] Shape(float[] rewards, float[] penalty, EnergyPenaltyOptions options)
+    public static float[] Shape(float[] rewards, float[] penalty, EnergyPenaltyOptions options) =>
+        RewardClip.Apply(Subtract(rewards, penalty, options), options.ClipBound);
+
+    /// <summary>rewards, penalty (B) → r − η·penalty with the optional floor max(·, c·r), not yet clipped.</summary>
+    public static float[] Subtract(float[] rewards, float[] penalty, EnergyPenaltyOptions options)
     {
         if (rewards.Length != penalty.Length)
             throw new EppoException($"energy penalty: {rewards.Length} rewards but {penalty.Length} penalties");
@@ -62,7 +66,7 @@ public static class EnergyPenalty
             if (options.FloorCoefficient is { } c) value = Math.Max(value, c * r);
             shaped[b] = (float)value;
         }
-        return RewardClip.Apply(shaped, options.ClipBound);
+        return shaped;
     }
 
     /// <summary>Tensor variant of <see cref="Shape(float[], float[], EnergyPenaltyOptions)"/>: rewards, penalty (B) → (B).</summary>

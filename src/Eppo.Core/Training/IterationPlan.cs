@@ -1,4 +1,4 @@
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 
 namespace Eppo.Core.Training;
 

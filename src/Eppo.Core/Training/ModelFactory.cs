@@ -1,5 +1,5 @@
 using Eppo.Core.Model;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 
 namespace Eppo.Core.Training;
 

@@ -1,7 +1,8 @@
+using Eppo.Core.Tasks;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
 using Eppo.Core.Ppo;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using System.Text.Json;
 
 namespace Eppo.Core.Training;
@@ -42,7 +43,7 @@ public sealed class PpoLearner
         reference = ModelFactory.CopyOf(sft, HeadKind.LanguageModel, spec.Seed, site);
         reference.eval();
         foreach (var p in reference.parameters()) p.requires_grad = false;
-        critic = ModelFactory.CopyOf(sft, HeadKind.Value, (int)Seeds.Combine(spec.Seed, 12), site);
+        critic = ModelFactory.CopyOf(sft, HeadKind.Value, Seeds.Of(spec.Seed, SeedStream.CriticInit), site);
         actorOptimizer = optim.Adam(actor.parameters(), spec.ActorLr);
         criticOptimizer = optim.Adam(critic.parameters(), spec.CriticLr);
         kl = spec.KlTarget is { } target
@@ -77,7 +78,7 @@ public sealed class PpoLearner
         }
 
         var shaped = Shape(batch, out var penalty);                                    // (B)
-        var beta = method.UsesKl() ? kl.Value : 0.0;
+        var beta = method.Kl ? kl.Value : 0.0;
         var rewards = RewardAssembly.Compute(tensor(shaped), oldLogProbs, refLogProbs, mask, beta); // (B, R)
         var (advantages, returns) = Gae.Compute(rewards, oldValues, mask, spec.Gamma, spec.Lambda);
         advantages = Masked.Whiten(advantages, mask);
@@ -145,18 +146,22 @@ public sealed class PpoLearner
         };
     }
 
-    /// <summary>The sequence reward each method optimises, before the per-token KL term.</summary>
+    /// <summary>
+    /// The sequence reward the method optimises, before the per-token KL term: the score plus each of the method's
+    /// shaping terms in table order, then clipped to ±reward_clip.
+    /// </summary>
     float[] Shape(LearnerBatch batch, out float[] penalty)
     {
         penalty = EnergyPenalty.Penalty(batch.EnergySft, batch.EnergyRl);
-        return method switch
-        {
-            TrainingMethod.Eppo or TrainingMethod.EppoKl =>
-                EnergyPenalty.Shape(batch.Scores, penalty, new EnergyPenaltyOptions(spec.Eta, spec.EnergyFloor, spec.RewardClip)),
-            TrainingMethod.PpoLp => RewardClip.Apply(
-                LengthPenalty.Apply(batch.Scores, batch.Responses.Select(r => r.Length).ToArray(), spec.LengthScale, scoreMoments), spec.RewardClip),
-            _ => RewardClip.Apply(batch.Scores, spec.RewardClip),
-        };
+        var shaped = batch.Scores;
+        foreach (var term in method.Shaping)
+            shaped = term switch
+            {
+                ShapingTerm.EnergyPenalty => EnergyPenalty.Subtract(shaped, penalty, new EnergyPenaltyOptions(spec.Eta, spec.EnergyFloor, spec.RewardClip)),
+                ShapingTerm.LengthPenalty => LengthPenalty.Apply(shaped, batch.Responses.Select(r => r.Length).ToArray(), spec.LengthScale, scoreMoments),
+                _ => throw new EppoException($"learner: method '{method.Name}' names shaping term {term}, which the learner does not know"),
+            };
+        return RewardClip.Apply(shaped, spec.RewardClip);
     }
 
     static SequenceBatch Select(SequenceBatch seq, Tensor index) => seq with

@@ -1,3 +1,4 @@
+using Eppo.Core.Tasks;
 using Eppo.Core.Model;
 using Eppo.Core.Ppo;
 

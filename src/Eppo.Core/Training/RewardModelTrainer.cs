@@ -1,44 +1,33 @@
-using Eppo.Core.Generation;
-using Eppo.Core.HackBench;
 using Eppo.Core.Model;
+using Eppo.Core.Tasks;
 
 namespace Eppo.Core.Training;
 
 /// <summary>
-/// The proxy reward model of the gold-judge protocol (Gao et al. 2022, Coste et al. 2024): pairs of SFT samples,
-/// labelled by a simulated annotator (gold judge + length and caution bias + flipped labels), Bradley–Terry loss.
-/// K responses are sampled per prompt and all their distinct pairs labelled (<see cref="ComparisonGroup"/>); a batch
-/// holds whole groups. Initialised from the SFT trunk. Reports held-out accuracy against clean gold labels on pairs
-/// of two SFT samples per held-out prompt.
+/// A Bradley–Terry reward model on a task's preference data (<see cref="IPreferenceSource"/>), initialised from the
+/// SFT trunk. A batch holds whole groups of a prompt's responses, so each response is scored once per step
+/// (InstructGPT's K-wise comparisons). Reports held-out accuracy on the task's held-out pairs and the mean and std of
+/// its raw scores there, with which the scorer standardises.
 /// </summary>
 public static class RewardModelTrainer
 {
-    /// <param name="Pairs">Labelled training pairs in all (whole groups, so it may end a few over).</param>
     /// <param name="BatchSize">Pairs per optimiser step (whole groups, so it may end a few over).</param>
-    /// <param name="ResponsesPerPrompt">K: samples per prompt, giving up to K(K−1)/2 pairs.</param>
-    public sealed record Options(int Pairs, int Epochs, int BatchSize, double Lr, int Seed, int MaxNewTokens,
-        PreferenceLabelerOptions Labeler, int ResponsesPerPrompt = 4, int HeldOutPairs = 3000);
+    public sealed record Options(int Epochs, int BatchSize, double Lr, int Seed);
 
     /// <param name="AnnotatorHeldOutAccuracy">How often the annotator's utility without its label flips (gold plus bias)
     /// orders the held-out pairs as gold does: what an RM that learned the annotator perfectly would score.</param>
     public sealed record Report(double HeldOutAccuracy, double TrainAgreementWithGold, double AnnotatorHeldOutAccuracy,
         RewardNormalization Normalization, double Seconds);
 
-    public static (DecoderModel RewardModel, Report Report) Train(DecoderModel sft, TaskCodec codec, Options options,
+    public static (DecoderModel RewardModel, Report Report) Train(DecoderModel sft, TaskCodec codec, PreferenceData data, Options options,
         Action<string>? progress = null)
     {
         var started = DateTime.UtcNow;
-        var labeler = new PreferenceLabeler((int)Seeds.Combine(options.Seed, 4), options.Labeler);
-        var train = SampleGroups(sft, codec, PromptGenerator.Stream((int)Seeds.Combine(options.Seed, 5), HackBenchSplit.Train), options.Pairs,
-            options.ResponsesPerPrompt, labeler, options, Seeds.Combine(options.Seed, 6));
-        var trainPairs = train.SelectMany(g => g.Pairs).ToList();
-        progress?.Invoke($"sampled {trainPairs.Count} preference pairs on {train.Count} prompts");
-
-        var rm = ModelFactory.CopyOf(sft, HeadKind.Reward, (int)Seeds.Combine(options.Seed, 7));
+        var rm = ModelFactory.CopyOf(sft, HeadKind.Reward, Seeds.Of(options.Seed, SeedStream.RewardModelInit));
         var optimizer = optim.AdamW(rm.parameters(), options.Lr, weight_decay: 0.0);
-        var encoded = train.Select(g => new EncodedGroup(codec.EncodePrompt(g.Prompt.Text),
-            g.Responses.Select(codec.EncodeResponse).ToArray(), g.Indexed().ToArray())).ToArray();
-        var rng = new Random((int)Seeds.Combine(options.Seed, 8));
+        var encoded = data.Train.Select(g => new EncodedGroup(codec.EncodePrompt(g.Prompt),
+            g.Responses.Select(codec.EncodeResponse).ToArray(), g.Pairs.ToArray())).ToArray();
+        var rng = new Random(Seeds.Of(options.Seed, SeedStream.RewardModelOrder));
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
             var order = Enumerable.Range(0, encoded.Length).ToArray();
@@ -55,51 +44,9 @@ public static class RewardModelTrainer
             progress?.Invoke($"reward model epoch {epoch + 1}/{options.Epochs}: loss {loss:F4}");
         }
 
-        var exact = new PreferenceLabeler((int)Seeds.Combine(options.Seed, 9), PreferenceLabelerOptions.Exact);
-        var heldOut = SampleGroups(sft, codec, PromptGenerator.Stream((int)Seeds.Combine(options.Seed, 10), HackBenchSplit.HeldOut), options.HeldOutPairs,
-                2, exact, options, Seeds.Combine(options.Seed, 11))
-            .SelectMany(g => g.Pairs)
-            .Where(p => p.ChosenGold != p.RejectedGold).ToList();
-        var accuracy = Accuracy(rm, codec, heldOut);
-        var normalization = Normalize(rm, codec, heldOut);
-        var agreement = trainPairs.Where(p => p.ChosenGold != p.RejectedGold).Select(p => p.AgreesWithGold ? 1.0 : 0.0).DefaultIfEmpty(0).Average();
-        return (rm, new Report(accuracy, agreement, AnnotatorAccuracy(options.Labeler, heldOut), normalization, (DateTime.UtcNow - started).TotalSeconds));
-    }
-
-    /// <summary>
-    /// Groups of <paramref name="responsesPerPrompt"/> SFT samples per prompt, all distinct pairs labelled, until
-    /// <paramref name="pairCount"/> pairs are reached (prompts whose samples all coincide give no preference and are skipped).
-    /// </summary>
-    internal static List<ComparisonGroup> SampleGroups(DecoderModel sft, TaskCodec codec, IEnumerable<HackBenchPrompt> stream, int pairCount,
-        int responsesPerPrompt, PreferenceLabeler labeler, Options options, long seed)
-    {
-        var generator = new SequenceGenerator(sft);
-        var groups = new List<ComparisonGroup>();
-        var pairs = 0;
-        const int chunk = 256;
-        var start = 0;
-        foreach (var slice in stream.Chunk(chunk))
-        {
-            if (pairs >= pairCount) break;
-            if (start > 20 * pairCount) throw new EppoException($"reward model: the SFT policy's samples rarely differ; only {pairs} of {pairCount} pairs");
-            var encoded = slice.Select(p => codec.EncodePrompt(p.Text)).ToArray();
-            var samples = Enumerable.Range(0, responsesPerPrompt)
-                .Select(k => generator.Generate(encoded, GenerationOptions.Sampling(options.MaxNewTokens, codec.EosId, Seeds.Combine(seed, start, k))))
-                .ToArray();
-            for (var i = 0; i < slice.Length && pairs < pairCount; i++)
-            {
-                var responses = samples.Select(s => codec.DecodeResponse(s.Responses[i])).Distinct().ToArray();
-                if (responses.Length < 2) continue;
-                var labelled = new List<PreferencePair>();
-                for (var a = 0; a < responses.Length; a++)
-                    for (var b = a + 1; b < responses.Length; b++)
-                        labelled.Add(labeler.Label(slice[i], responses[a], responses[b]));
-                groups.Add(new ComparisonGroup(slice[i], responses, labelled));
-                pairs += labelled.Count;
-            }
-            start += slice.Length;
-        }
-        return groups;
+        var accuracy = Accuracy(rm, codec, data.HeldOut);
+        var normalization = Normalize(rm, codec, data.HeldOut);
+        return (rm, new Report(accuracy, data.TrainAgreementWithGold, data.AnnotatorHeldOutAccuracy, normalization, (DateTime.UtcNow - started).TotalSeconds));
     }
 
     sealed record EncodedGroup(int[] Prompt, int[][] Responses, (int Chosen, int Rejected)[] Pairs);
@@ -148,7 +95,7 @@ public static class RewardModelTrainer
     static Tensor Score(DecoderModel rm, TaskCodec codec, int[][] prompts, int[][] responses) =>
         TeacherForcing.Rewards(rm, SequenceBatch.Build(prompts, responses, codec.EosId, codec.PadId));
 
-    static double Accuracy(DecoderModel rm, TaskCodec codec, IReadOnlyList<PreferencePair> pairs)
+    static double Accuracy(DecoderModel rm, TaskCodec codec, IReadOnlyList<HeldOutPair> pairs)
     {
         if (pairs.Count == 0) return double.NaN;
         using var noGrad = no_grad();
@@ -156,7 +103,7 @@ public static class RewardModelTrainer
         foreach (var chunk in pairs.Chunk(256))
         {
             using var scope = NewDisposeScope();
-            var prompts = chunk.Select(p => codec.EncodePrompt(p.Prompt.Text)).ToArray();
+            var prompts = chunk.Select(p => codec.EncodePrompt(p.Prompt)).ToArray();
             // Exact labels: Chosen has the higher gold score.
             var margin = Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Chosen)).ToArray())
                          - Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Rejected)).ToArray());
@@ -165,19 +112,8 @@ public static class RewardModelTrainer
         return (double)correct / pairs.Count;
     }
 
-    static double AnnotatorAccuracy(PreferenceLabelerOptions labeler, IReadOnlyList<PreferencePair> pairs)
-    {
-        var annotator = new PreferenceLabeler(0, labeler with { FlipProbability = 0 });
-        return pairs.Select(p => (annotator.Utility(p.Prompt, p.Chosen) - annotator.Utility(p.Prompt, p.Rejected)) switch
-        {
-            > 0 => 1.0,
-            0 => 0.5,
-            _ => 0.0,
-        }).DefaultIfEmpty(double.NaN).Average();
-    }
-
     /// <summary>Mean and std of the RM's raw scores on SFT samples: the scorer standardises with them, so r ~ N(0, 1) at the start.</summary>
-    static RewardNormalization Normalize(DecoderModel rm, TaskCodec codec, IReadOnlyList<PreferencePair> pairs)
+    static RewardNormalization Normalize(DecoderModel rm, TaskCodec codec, IReadOnlyList<HeldOutPair> pairs)
     {
         if (pairs.Count == 0) return new RewardNormalization(0, 1);
         using var noGrad = no_grad();
@@ -185,7 +121,7 @@ public static class RewardModelTrainer
         foreach (var chunk in pairs.Chunk(256))
         {
             using var scope = NewDisposeScope();
-            var prompts = chunk.Select(p => codec.EncodePrompt(p.Prompt.Text)).ToArray();
+            var prompts = chunk.Select(p => codec.EncodePrompt(p.Prompt)).ToArray();
             scores.AddRange(Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Chosen)).ToArray()).data<float>().ToArray());
             scores.AddRange(Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Rejected)).ToArray()).data<float>().ToArray());
         }

@@ -1,7 +1,8 @@
+using Eppo.Core.Tasks;
 using Eppo.Core.Generation;
 using Eppo.Core.Model;
 using Eppo.Core.Checkpoints;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 
 namespace Eppo.Core.Training;
 

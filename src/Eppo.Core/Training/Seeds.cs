@@ -1,8 +1,30 @@
 namespace Eppo.Core.Training;
 
+/// <summary>Where a derived seed is used: the second part of <see cref="Seeds.Of"/>. Values are fixed forever (they pick the data).</summary>
+public enum SeedStream : long
+{
+    Rollout = 1,
+    Minibatches = 2,
+    SftBatches = 3,
+    AnnotatorLabels = 4,
+    PreferencePrompts = 5,
+    PreferenceSamples = 6,
+    RewardModelInit = 7,
+    RewardModelOrder = 8,
+    ExactLabels = 9,
+    HeldOutPreferencePrompts = 10,
+    HeldOutPreferenceSamples = 11,
+    CriticInit = 12,
+    SftData = 20,
+    RewardMember = 30,
+}
+
 /// <summary>Derived seeds: every random choice is a function of the run seed and where it happens, never of timing.</summary>
 public static class Seeds
 {
+    /// <summary>The seed of <paramref name="stream"/> under <paramref name="seed"/>, as an int for System.Random and model init.</summary>
+    public static int Of(int seed, SeedStream stream) => (int)Combine(seed, (long)stream);
+
     /// <summary>SplitMix64 over the parts: stable across processes and machines (unlike HashCode.Combine).</summary>
     public static long Combine(params long[] parts)
     {
@@ -23,8 +45,8 @@ public static class Seeds
     }
 
     /// <summary>Seed of the sampling for chunk c of iteration i.</summary>
-    public static long Rollout(int runSeed, int iteration, int chunk) => Combine(runSeed, 1, iteration, chunk);
+    public static long Rollout(int runSeed, int iteration, int chunk) => Combine(runSeed, (long)SeedStream.Rollout, iteration, chunk);
 
     /// <summary>Seed of the learner's minibatch order at iteration i.</summary>
-    public static long Minibatches(int runSeed, int iteration) => Combine(runSeed, 2, iteration);
+    public static long Minibatches(int runSeed, int iteration) => Combine(runSeed, (long)SeedStream.Minibatches, iteration);
 }

@@ -1,3 +1,4 @@
+using Eppo.Core.Tasks;
 using Eppo.Core.Generation;
 using Eppo.Core.Model;
 

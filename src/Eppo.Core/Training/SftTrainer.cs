@@ -1,4 +1,4 @@
-using Eppo.Core.HackBench;
+using Eppo.Core.Tasks;
 using Eppo.Core.Model;
 using Eppo.Core.Ppo;
 
@@ -11,17 +11,17 @@ public static class SftTrainer
 
     public sealed record Report(double FinalLoss, double Seconds);
 
-    public static (DecoderModel Policy, Report Report) Train(ModelConfig config, TaskCodec codec, IReadOnlyList<SftExample> examples,
+    public static (DecoderModel Policy, Report Report) Train(ModelConfig config, TaskCodec codec, IReadOnlyList<SftRow> examples,
         Options options, Action<int, double>? progress = null)
     {
         if (examples.Count == 0) throw new EppoException("sft: no training examples");
         var started = DateTime.UtcNow;
-        var prompts = examples.Select(e => codec.EncodePrompt(e.PromptText)).ToArray();
+        var prompts = examples.Select(e => codec.EncodePrompt(e.Prompt)).ToArray();
         var responses = examples.Select(e => codec.EncodeResponse(e.Response)).ToArray();
         var policy = new DecoderModel(config, HeadKind.LanguageModel, options.Seed);
         var optimizer = optim.AdamW(policy.parameters(), options.Lr, weight_decay: 0.0);
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Steps, eta_min: options.Lr * 0.1);
-        var rng = new Random((int)Seeds.Combine(options.Seed, 3));
+        var rng = new Random(Seeds.Of(options.Seed, SeedStream.SftBatches));
         var loss = double.NaN;
         for (var step = 0; step < options.Steps; step++)
         {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Azure.Storage.Blobs;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 
 namespace Eppo.Cluster.Tests.Infrastructure;

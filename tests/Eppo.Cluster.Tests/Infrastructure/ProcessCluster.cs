@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Eppo.Core.Tasks;
 using Eppo.Core.Evaluation;
 using Eppo.Core.HackBench;
 using Eppo.Core.Model;
@@ -12,9 +13,9 @@ public sealed class TinyPolicies : IDisposable
 {
     public TinyPolicies()
     {
-        Codec = TaskCodec.HackBench();
+        Codec = HackBenchTask.Instance.Codec;
         var config = ModelConfig.Tiny(vocabSize: Codec.VocabSize, maxPositions: 64);
-        Sft = SftTrainer.Train(config, Codec, SftDataset.Generate(3, 500), new SftTrainer.Options(40, 32, 3e-3, 3)).Policy;
+        Sft = SftTrainer.Train(config, Codec, SftDataset.Generate(3, 500).Select(e => new SftRow(e.PromptText, e.Response)).ToArray(), new SftTrainer.Options(40, 32, 3e-3, 3)).Policy;
         Sft.eval();
         // Another policy at another probe site: same shape, weights nudged away from the SFT's.
         Other = ModelFactory.CopyOf(Sft, HeadKind.LanguageModel, 0, EnergySite.Block);

@@ -20,12 +20,11 @@ public sealed class RewardModelTrainerTests
     [Fact]
     public void GroupsHoldEveryPairOfDistinctSamplesOnceLabelledByTheAnnotator()
     {
-        var codec = TaskCodec.HackBench();
+        var codec = HackBenchTask.Instance.Codec;
         // An untrained policy samples widely, so most prompts give several distinct responses.
         using var policy = new DecoderModel(ModelConfig.Tiny(vocabSize: codec.VocabSize, maxPositions: 64), HeadKind.LanguageModel, seed: 3);
         var labeler = new PreferenceLabeler(5);
-        var options = new RewardModelTrainer.Options(200, 1, 64, 1e-3, 1, 4, labeler.Options, ResponsesPerPrompt: 4);
-        var groups = RewardModelTrainer.SampleGroups(policy, codec, PromptGenerator.Stream(1, HackBenchSplit.Train), 200, 4, labeler, options, 9);
+        var groups = HackBenchPreferences.SampleGroups(policy, codec, PromptGenerator.Stream(1, HackBenchSplit.Train), 200, 4, labeler, maxNewTokens: 4, seed: 9);
 
         Assert.InRange(groups.Sum(g => g.Pairs.Count), 200, 205);
         Assert.Contains(groups, g => g.Responses.Count == 4);

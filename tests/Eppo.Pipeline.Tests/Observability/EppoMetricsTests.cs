@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Eppo.Core;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

@@ -1,4 +1,4 @@
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 
 namespace Eppo.Pipeline.Tests.Observability;

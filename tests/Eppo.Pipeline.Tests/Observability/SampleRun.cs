@@ -1,5 +1,5 @@
 using Eppo.Core.Energy;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Telemetry;
 
 namespace Eppo.Pipeline.Tests.Observability;

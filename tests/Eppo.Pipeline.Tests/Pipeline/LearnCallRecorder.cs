@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 
 namespace Eppo.Pipeline.Tests.Pipeline;

@@ -1,4 +1,4 @@
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 using Orleans.TestingHost;

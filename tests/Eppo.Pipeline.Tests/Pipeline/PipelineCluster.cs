@@ -1,3 +1,4 @@
+using Eppo.Contracts;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 using Orleans.TestingHost;
@@ -36,7 +37,7 @@ public sealed class PipelineCluster : IAsyncLifetime
     /// <summary>Polls until the run settles (completed, paused, failed or stopped).</summary>
     public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool>? until = null, int timeoutSeconds = 120)
     {
-        until ??= s => s.State is Core.Runs.RunState.Completed or Core.Runs.RunState.Failed or Core.Runs.RunState.Stopped or Core.Runs.RunState.Paused;
+        until ??= s => s.State is Contracts.RunState.Completed or Contracts.RunState.Failed or Contracts.RunState.Stopped or Contracts.RunState.Paused;
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (true)
         {

@@ -1,6 +1,6 @@
 using Eppo.Core;
 using Eppo.Core.Ppo;
-using Eppo.Core.Runs;
+using Eppo.Contracts;
 using Eppo.Core.Training;
 using Eppo.Grains.Interfaces;
 

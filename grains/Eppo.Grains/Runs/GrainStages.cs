@@ -1,0 +1,86 @@
+using Eppo.Contracts;
+using Eppo.Core.Training;
+using Eppo.Grains.Hosting;
+using Eppo.Grains.Interfaces;
+
+namespace Eppo.Grains.Runs;
+
+/// <summary>
+/// The iteration's stages as grain calls (<see cref="IterationDriver"/> sequences them): prompt shards, generator
+/// chunks, one scorer per (reward member, chunk), the run's energy reference and learner. Idempotent calls are retried
+/// (Polly); the learner's are not (it refuses an iteration out of step). <paramref name="commit"/> is the run grain's.
+/// </summary>
+public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience, RunContext run, RunSpec spec, Func<Task> commit) : IIterationStages
+{
+    /// <summary>The silo of each generator in the last rollout (for status and re-placement).</summary>
+    public string[] GeneratorHosts { get; private set; } = [];
+
+    ILearnerGrain Learner => grains.GetGrain<ILearnerGrain>(run.RunId);
+
+    public async Task<IterationPrompts> PromptsAsync(int iteration)
+    {
+        var batches = await Task.WhenAll(IterationPlan.Shards(spec).Select(s => resilience.CallAsync(() =>
+            grains.GetGrain<IPromptShardGrain>(StageKeys.Shard(run.RunId, s.Shard)).GetBatchAsync(run, s.Shard, iteration))));
+        return new IterationPrompts(batches.SelectMany(b => b.Ids).ToArray(), batches.SelectMany(b => b.Tokens).ToArray());
+    }
+
+    public async Task<IterationRollouts> GenerateAsync(int iteration, IterationPrompts prompts, int policyVersion)
+    {
+        var chunks = IterationPlan.Chunks(prompts.Tokens.Length, spec.Generators).ToArray();
+        var rollouts = await Task.WhenAll(chunks.Select((range, c) => resilience.CallAsync(() =>
+            grains.GetGrain<IRolloutGeneratorGrain>(StageKeys.Generator(run.RunId, c)).GenerateAsync(new GenerateRequest
+            {
+                Run = run,
+                Prompts = new PromptBatch { Ids = prompts.Ids[range], Tokens = prompts.Tokens[range] },
+                PolicyVersion = policyVersion,
+                Seed = Seeds.Rollout(spec.Seed, iteration, c),
+            }))));
+        GeneratorHosts = rollouts.Select(r => r.Host).ToArray();
+        return new IterationRollouts(rollouts.SelectMany(r => r.ResponseTokens).ToArray(), rollouts.SelectMany(r => r.Energy).ToArray());
+    }
+
+    public async Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses)
+    {
+        var chunks = IterationPlan.Chunks(prompts.Length, spec.Scorers).ToArray();
+        return await Task.WhenAll(run.RewardPaths.Select(async (_, member) =>
+        {
+            var parts = await Task.WhenAll(chunks.Select((range, c) => resilience.CallAsync(() =>
+                grains.GetGrain<IRewardScorerGrain>(StageKeys.Scorer(run.RunId, member, c)).ScoreAsync(run, member, prompts[range], responses[range]))));
+            return parts.SelectMany(p => p).ToArray();
+        }));
+    }
+
+    public async Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts)
+    {
+        var reference = await resilience.CallAsync(() => grains.GetGrain<IEnergyReferenceGrain>(run.RunId).GetAsync(run, promptIds, prompts));
+        return new ReferenceEnergies(reference.Energy, reference.Hits);
+    }
+
+    public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => Learner.LearnAsync(new Experience
+    {
+        Iteration = batch.Iteration,
+        PromptTokens = batch.Prompts,
+        ResponseTokens = batch.Responses,
+        Scores = batch.Scores,
+        EnergyRl = batch.EnergyRl,
+        EnergySft = batch.EnergySft,
+    });
+
+    public Task CommitAsync() => commit();
+
+    /// <summary>The generators and scorers of the run, for moving them between silos.</summary>
+    public IEnumerable<IRolloutGeneratorGrain> Generators => Enumerable.Range(0, spec.Generators)
+        .Select(c => grains.GetGrain<IRolloutGeneratorGrain>(StageKeys.Generator(run.RunId, c)));
+
+    public IEnumerable<IRewardScorerGrain> Scorers => Enumerable.Range(0, run.RewardPaths.Count)
+        .SelectMany(m => Enumerable.Range(0, spec.Scorers).Select(c => grains.GetGrain<IRewardScorerGrain>(StageKeys.Scorer(run.RunId, m, c))));
+
+    /// <summary>
+    /// An ended run's model-bearing grains let go of their models now rather than after Orleans' idle collection age
+    /// (minutes of a learner's weights and optimizer state per run). Best effort: a grain that misses it is collected later.
+    /// </summary>
+    public Task RetireAllAsync() => Task.WhenAll(Generators.Select(g => g.RetireAsync())
+        .Concat(Scorers.Select(s => s.RetireAsync()))
+        .Append(Learner.RetireAsync())
+        .Append(grains.GetGrain<IEnergyReferenceGrain>(run.RunId).RetireAsync()));
+}

@@ -1,0 +1,34 @@
+using Eppo.Contracts;
+using Eppo.Core.HackBench;
+
+namespace Eppo.Core.Tasks;
+
+/// <summary>The task catalog: the run spec's `task` names one of these. A new task is one entry here and its own folder.</summary>
+public static class TrainingTasks
+{
+    public static readonly IReadOnlyList<ITrainingTask> All = [HackBenchTask.Instance, JsonlPromptsTask.Instance];
+
+    public static IReadOnlyList<string> Names => All.Select(t => t.Name).ToArray();
+
+    /// <summary>The spec's task; an unknown name is an error naming the field and the known tasks.</summary>
+    public static ITrainingTask For(RunSpec spec, string source = "run spec") =>
+        All.FirstOrDefault(t => t.Name == spec.Task)
+        ?? throw new EppoException($"{source}: field 'task': unknown task '{spec.Task}' (expected one of {string.Join(", ", Names)})");
+
+    /// <summary>Parses a spec and checks it against its task: where a spec enters the system (run start, the CLI, the demo).</summary>
+    public static RunSpec Parse(string json, string source)
+    {
+        var spec = RunSpec.Parse(json, source);
+        Validate(spec, source);
+        return spec;
+    }
+
+    public static RunSpec Validate(RunSpec spec, string source)
+    {
+        var task = For(spec, source);
+        task.Validate(spec, source);
+        if (spec.Reward.Source == RewardSpec.Gold && task.Gold is null)
+            throw new EppoException($"{source}: field 'reward.source': task '{task.Name}' has no gold judge");
+        return spec;
+    }
+}

@@ -1,8 +1,0 @@
-namespace Eppo.Core.Training;
-
-/// <summary>Scores (prompt, response) pairs: a reward model, or the gold judge as a control.</summary>
-public interface IRewardFunction
-{
-    /// <summary>One score per pair; never NaN (a non-finite score is an error naming the sample).</summary>
-    float[] Score(int[][] prompts, int[][] responses);
-}

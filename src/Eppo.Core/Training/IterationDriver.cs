@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Eppo.Contracts;
+using Eppo.Core.Tasks;
+
+namespace Eppo.Core.Training;
+
+/// <summary>
+/// The one place the stage sequence of an iteration is written: prompts → rollouts → reward members' scores and the
+/// SFT reference energy in parallel → combined score (and the task's gold score, for metrics) → learner → commit when
+/// due. The in-process pipeline and the run grain both drive their stages through it, so they compute the same thing.
+/// </summary>
+public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIterationStages stages)
+{
+    /// <summary>
+    /// Runs iteration <paramref name="iteration"/> with policy version <paramref name="policyVersion"/>. Calls
+    /// <paramref name="stage"/> as each stage starts and <paramref name="completed"/> with the metrics (and the per-response
+    /// energies) before a commit.
+    /// </summary>
+    public async Task<IterationMetrics> RunAsync(int iteration, int policyVersion, Action<string> stage, Action<CompletedIteration>? completed = null)
+    {
+        var total = Stopwatch.StartNew();
+        stage("prompts");
+        var prompts = await stages.PromptsAsync(iteration);
+
+        stage("generate");
+        var clock = Stopwatch.StartNew();
+        var rollouts = await stages.GenerateAsync(iteration, prompts, policyVersion);
+        var generateSeconds = clock.Elapsed.TotalSeconds;
+
+        stage("score + energy reference");
+        var scoring = Timed(() => stages.ScoreAsync(prompts.Tokens, rollouts.Responses));
+        var referencing = Timed(() => stages.ReferenceEnergyAsync(prompts.Ids, prompts.Tokens));
+        await Task.WhenAll(scoring, referencing);
+        var (members, scoreSeconds) = await scoring;
+        var (reference, energySeconds) = await referencing;
+        var scores = RewardSources.Combine(spec.RewardCombination, members);
+        var gold = task.Gold?.Score(prompts.Tokens, rollouts.Responses);
+
+        stage("learn");
+        clock.Restart();
+        var learned = await stages.LearnAsync(new LearnerBatch(iteration, prompts.Tokens, rollouts.Responses, scores, rollouts.Energy, reference.Energy));
+        var learnSeconds = clock.Elapsed.TotalSeconds;
+
+        var metrics = IterationReport.Complete(learned, gold, reference.Hits, prompts.Tokens.Length, rollouts.Responses.Sum(r => r.Length),
+            generateSeconds, scoreSeconds, energySeconds, learnSeconds, total.Elapsed.TotalSeconds, rollouts.Energy, reference.Energy);
+        completed?.Invoke(new CompletedIteration(metrics, rollouts.Energy, reference.Energy));
+        if (CommitDue(iteration + 1))
+        {
+            stage("checkpoint");
+            await stages.CommitAsync();
+        }
+        return metrics;
+    }
+
+    /// <summary>Whether a checkpoint follows the iteration that brings the run to <paramref name="iterationsDone"/>.</summary>
+    public bool CommitDue(int iterationsDone) => iterationsDone % spec.CheckpointInterval == 0 || iterationsDone == spec.Iterations;
+
+    static async Task<(T Result, double Seconds)> Timed<T>(Func<Task<T>> work)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await work();
+        return (result, clock.Elapsed.TotalSeconds);
+    }
+}
+
+/// <summary>An iteration's metrics with the per-response energies behind them (ΔE_RL, ΔE_SFT; (B) each), for histograms.</summary>
+public sealed record CompletedIteration(IterationMetrics Metrics, float[] EnergyRl, float[] EnergySft);

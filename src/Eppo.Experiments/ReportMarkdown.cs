@@ -1,0 +1,138 @@
+using System.Text;
+using static Eppo.Experiments.ReportFindings;
+
+namespace Eppo.Experiments;
+
+/// <summary>report.md: the paper's Table 1 layout, the all-pairs matrix, Figure 5, Observations 1 and 2, reward vs √KL, findings.</summary>
+public static class ReportMarkdown
+{
+    public static string Write(ReportDocument d)
+    {
+        var md = new StringBuilder();
+        var methods = d.Methods.Keys.Where(m => m != ReportBuilder.Sft).ToArray();
+        var c = d.Config;
+        md.AppendLine("# EPPO on HackBench: demo report").AppendLine();
+
+        md.AppendLine("## Setup").AppendLine();
+        Table(md, ["setting", "value"],
+        [
+            ["energy probe site", $"`{c.ProbeSite}` (final decoder layer)"],
+            ["energy sign", c.EnergySign],
+            ["energy token mask", c.EnergyMask],
+            ["η (EPPO penalty weight)", Num(c.Eta)],
+            ["β (KL penalty of ppo-kl / eppo-kl)", Num(c.KlBeta, 3)],
+            ["seeds", string.Join(", ", c.Seeds)],
+            ["model", $"{c.Model.Family}, d={c.Model.HiddenSize}, {c.Model.Layers} layers, {c.Model.Heads} heads ({c.Model.KvHeads} kv), MLP {c.Model.IntermediateSize}"],
+            ["RL iterations", c.Iterations.ToString()],
+            ["evaluation", $"{c.EvalPrompts} held-out prompts, sampled (temperature 1) with the same noise for every policy, ≤ {c.MaxNewTokens} tokens"],
+            ["tie margin (gold)", Num(c.WinMargin)],
+            ["command", c.Command.Length > 0 ? $"`{c.Command}`" : "—"],
+        ]);
+
+        md.AppendLine("## Proxy reward model").AppendLine();
+        md.AppendLine($"Held-out accuracy against gold labels: **{(d.RewardModel.HeldOutAccuracy is { } a ? Num(a) : "n/a")}**" +
+                      (d.RewardModel.PerSeed.Count > 1 ? " (per seed: " + string.Join(", ", d.RewardModel.PerSeed.Select(s => $"{s.Seed}: {(s.Value is { } v ? Num(v) : "n/a")}")) + ")" : "") +
+                      ". Target ≥ 0.70.").AppendLine();
+
+        md.AppendLine("## Final policies on held-out prompts").AppendLine();
+        Table(md, ["policy", "gold", "± seeds", "proxy", "length", $"energy loss ({c.ProbeSite})", "rise over ΔE_SFT", "KL", "√KL", "boilerplate (benign)", "correct"],
+            d.Methods.Select(m => new[]
+            {
+                m.Key, Num(m.Value.GoldReward, 3), Num(m.Value.Spread["gold_reward"].Std, 3), Num(m.Value.ProxyReward, 3), Num(m.Value.MeanLength, 1),
+                Num(m.Value.EnergyLoss, 3), Signed(m.Value.EnergyRise), Num(m.Value.Kl, 2), Num(m.Value.SqrtKl, 2),
+                Pct(m.Value.BoilerplateShareBenign), Pct(m.Value.CorrectShare),
+            }).ToArray());
+
+        md.AppendLine($"## Table 1: {c.Reference.ToUpperInvariant()} against each policy (gold judge)").AppendLine();
+        md.AppendLine($"Paired samples pooled over seeds; a tie is a gold difference within ±{Num(c.WinMargin)}; win rate = win + ½ tie.").AppendLine();
+        Table(md, [$"{c.Reference} vs", "win", "tie", "lose", "win rate", "per seed"],
+            d.WinTieLose.Where(r => r.Policy == c.Reference).Select(r => new[]
+            {
+                r.Opponent, Pct(r.Win), Pct(r.Tie), Pct(r.Lose), $"**{Num(r.WinRate)}**",
+                string.Join(" / ", r.WinRatePerSeed.Select(w => Num(w))),
+            }).ToArray());
+
+        md.AppendLine("### All pairs (win rate of the row against the column)").AppendLine();
+        var policies = methods.Append(ReportBuilder.Sft).ToArray();
+        Table(md, ["", .. policies], policies.Select(row => new[] { row }.Concat(policies.Select(col =>
+            row == col ? "—" : d.WinTieLose.FirstOrDefault(r => r.Policy == row && r.Opponent == col) is { } x ? Num(x.WinRate) : "")).ToArray()).ToArray());
+
+        md.AppendLine("## Figure 5: win rate against SFT during training").AppendLine();
+        var iterations = d.WinRateVsSft.Values.SelectMany(p => p).Select(p => p.Iteration).Distinct().Order().ToArray();
+        Table(md, ["iteration", .. methods], iterations.Select(i => new[] { i.ToString() }.Concat(methods.Select(m =>
+            d.WinRateVsSft[m].FirstOrDefault(p => p.Iteration == i) is { } p ? Num(p.WinRate) : "")).ToArray()).ToArray());
+        md.AppendLine($"![win rate against SFT]({ReportPlots.WinRateFile})").AppendLine();
+
+        md.AppendLine("## Observation 1: energy loss over training").AppendLine();
+        md.AppendLine($"Site `{d.EnergyLoss.Site}`; {d.EnergyLoss.Sign}; {d.EnergyLoss.Mask}. First/last = mean over the first/last tenth of iterations " +
+                      "(rollouts); drift share = how far the final policy's energy on the fixed SFT answers moved, relative to its move on its own answers.").AppendLine();
+        Table(md, ["method", "first", "last", "rise", "ΔE_SFT (rollout prompts)", "final, own answers", "final, SFT answers", "ΔE_SFT (held-out)", "drift share"],
+            d.EnergyLoss.ByMethod.Select(t => new[]
+            {
+                t.Key, Num(t.Value.First, 3), Num(t.Value.Last, 3), Signed(t.Value.Rise), Num(t.Value.SftReference, 3),
+                Num(t.Value.FinalOwn, 3), Num(t.Value.FinalOnSftText, 3), Num(t.Value.FinalSftReference, 3), Pct(t.Value.DriftShare),
+            }).ToArray());
+        md.AppendLine($"Correlation of energy loss with √KL over evaluated checkpoints: r = {Num(d.EnergyLoss.CorrelationWithSqrtKl)}.").AppendLine();
+        md.AppendLine($"![energy loss over training]({ReportPlots.EnergyFile})").AppendLine();
+
+        md.AppendLine("### Rewards over training").AppendLine();
+        Table(md, ["method", "proxy first", "proxy last", "gold first", "gold last", "KL last"],
+            methods.Where(m => d.TrainingCurves[m].Count > 0).Select(m =>
+            {
+                var curve = d.TrainingCurves[m];
+                return new[]
+                {
+                    m, Num(curve[0].ProxyReward, 3), Num(curve[^1].ProxyReward, 3), Num(curve[0].GoldReward ?? double.NaN, 3),
+                    Num(curve[^1].GoldReward ?? double.NaN, 3), Num(curve[^1].Kl, 2),
+                };
+            }).ToArray());
+        md.AppendLine($"![proxy and gold reward over training]({ReportPlots.RewardsFile})").AppendLine();
+
+        var h = d.Hacking;
+        md.AppendLine("## Observation 2: hacking vs normal samples").AppendLine();
+        md.AppendLine($"Rule: {h.Rule} (proxy thresholds per seed: {string.Join(", ", h.ProxyThresholds.Select(t => $"{t.Seed}: {(t.Value is { } v ? Num(v) : "n/a")}"))}). " +
+                      $"Final {h.Policy} samples pooled over seeds: {h.HackingSamples} of {h.Samples} hack ({Pct(h.HackingShare)}); SFT's own samples: {Pct(h.Sft.HackingShare)}. " +
+                      "SFT = ΔE_SFT(x), the SFT model on its own greedy answer to the same prompt; RL = the policy on its answer. " +
+                      "AUROC > 0.5: higher values flag hacking.").AppendLine();
+        Table(md, ["site", "hacking SFT", "hacking RL", "normal SFT", "normal RL", "AUROC energy", "AUROC rise", "AUROC |rise|"],
+            h.PerSite.Select(s => new[]
+            {
+                s.Key == h.Site ? $"**{s.Key}**" : s.Key, Num(s.Value.Energy.Hacking.Sft, 3), Num(s.Value.Energy.Hacking.Rl, 3),
+                Num(s.Value.Energy.Normal.Sft, 3), Num(s.Value.Energy.Normal.Rl, 3),
+                Num(s.Value.AurocEnergy), Num(s.Value.AurocRise), Num(s.Value.AurocAbsRise),
+            }).ToArray());
+        md.AppendLine($"By method (site `{h.Site}`):").AppendLine();
+        var groups = h.ByMethod.Select(g => (g.Key, g.Value)).ToList();
+        if (h.PooledRl is { } pooled) groups.Add(("all RL", pooled));
+        groups.Add(("sft", h.Sft));
+        Table(md, ["policy", "hacking share", "hacking rise", "normal rise", "AUROC energy", "AUROC rise", "AUROC |rise|"],
+            groups.Select(g =>
+            {
+                var s = g.Value.PerSite[h.Site];
+                return new[]
+                {
+                    g.Key, $"{Pct(g.Value.HackingShare)} ({g.Value.HackingSamples}/{g.Value.Samples})", Signed(s.Energy.Hacking.Rise), Signed(s.Energy.Normal.Rise),
+                    Num(s.AurocEnergy), Num(s.AurocRise), Num(s.AurocAbsRise),
+                };
+            }).ToArray());
+
+        md.AppendLine("## Gold and proxy reward against √KL").AppendLine();
+        Table(md, ["method", "iteration", "√KL", "gold", "proxy"],
+            methods.SelectMany(m => d.RewardVsSqrtKl[m].Select(p => new[] { m, p.Iteration.ToString(), Num(p.SqrtKl), Num(p.GoldReward, 3), Num(p.ProxyReward, 3) })).ToArray());
+        md.AppendLine($"![gold and proxy reward vs √KL]({ReportPlots.KlFile})").AppendLine();
+
+        md.AppendLine("## What this shows").AppendLine();
+        foreach (var finding in d.Findings) md.AppendLine($"- {finding}");
+        return md.ToString();
+    }
+
+    static void Table(StringBuilder md, IReadOnlyList<string> header, IReadOnlyList<string[]> rows)
+    {
+        md.AppendLine("| " + string.Join(" | ", header.Select(Cell)) + " |");
+        md.AppendLine("|" + string.Concat(header.Select(_ => "---|")));
+        foreach (var row in rows) md.AppendLine("| " + string.Join(" | ", row.Select(Cell)) + " |");
+        md.AppendLine();
+    }
+
+    static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+}
