@@ -99,7 +99,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task Bad_name_override_is_one_line()
     {
-        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", RepoFiles.Path("deploy/examples/tiny.json"), "--name", "no spaces"),
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", RepoRoot.Path("deploy/examples/tiny.json"), "--name", "no spaces"),
             CliAssert.UserError, "--name", "'name'");
     }
 
@@ -107,7 +107,7 @@ public sealed class BadInputTests : IDisposable
     public async Task Unreachable_cluster_says_how_to_start_one()
     {
         var port = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var args in new[] { new[] { "run", "list" }, ["run", "status", "some-run"], ["run", "start", "--config", RepoFiles.Path("deploy/examples/tiny.json")] })
+        foreach (var args in new[] { new[] { "run", "list" }, ["run", "status", "some-run"], ["run", "start", "--config", RepoRoot.Path("deploy/examples/tiny.json")] })
             CliAssert.OneLineError(await EppoCli.RunAsync([.. args, "--gateway-port", port]), CliAssert.ClusterUnreachable, port, "./eppo silo");
     }
 

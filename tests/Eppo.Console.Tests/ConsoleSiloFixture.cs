@@ -67,7 +67,7 @@ public sealed class ConsoleSiloFixture : IAsyncLifetime
     {
         var path = Path.Combine(_dataRoot, $"{name}.json");
         if (File.Exists(path)) return path;
-        var spec = JsonNode.Parse(File.ReadAllText(RepoFiles.Path("deploy/examples/tiny.json")), null,
+        var spec = JsonNode.Parse(File.ReadAllText(RepoRoot.Path("deploy/examples/tiny.json")), null,
             new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
         spec["name"] = name;
         spec["iterations"] = iterations;

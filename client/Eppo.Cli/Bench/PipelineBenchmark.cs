@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
+using Eppo.Core.Evaluation;
 using Eppo.Core.Training;
 using Eppo.Grains.Interfaces;
 using Eppo.Silo;
@@ -10,38 +11,55 @@ namespace Eppo.Cli.Bench;
 
 /// <summary>
 /// Wall time per iteration through Orleans against the in-process driver on the same work, EPPO against PPO once the
-/// SFT-energy cache is warm, and what regenerating SFT responses every step (the official code) would add.
+/// SFT-energy cache is warm, and what regenerating SFT responses every step (the official code) would add. The three
+/// ways run interleaved, round by round, so a slow spell of a busy machine hits all of them; each ratio is taken
+/// within a round and summarised over rounds by its median and interquartile range.
 /// </summary>
 public static class PipelineBenchmark
 {
     public sealed record Result(
-        string Machine, int Threads, int Iterations, int BatchSize, string Model,
-        double LocalIterationMs, double OrleansIterationMs, double OrleansOverheadRatio,
-        double PpoIterationMs, double EppoIterationMs, double EppoOverPpoRatio,
+        string Machine, int Threads, int Rounds, int Iterations, int BatchSize, string Model,
+        Spread LocalIterationMs, Spread OrleansIterationMs, Spread PpoIterationMs,
+        Spread OrleansOverInProcess, Spread EppoOverPpo,
         double SftRegenerationMs, double RegenerationOverIterationRatio,
-        StageMs LocalStages, StageMs OrleansStages);
+        StageMs LocalStages, StageMs OrleansStages, StageMs PpoStages,
+        IReadOnlyList<RoundMs> PerRound);
 
-    /// <summary>Mean milliseconds per stage after the warm-up, as each pipeline measured them itself.</summary>
-    public sealed record StageMs(double Generate, double Score, double EnergyReference, double Learn, double Iteration)
+    /// <summary>Median, quartiles and range over rounds.</summary>
+    public sealed record Spread(double Median, double Q1, double Q3, double Min, double Max)
     {
-        public static StageMs Of(IEnumerable<IterationMetrics> history)
+        public static Spread Of(IReadOnlyList<double> values) => new(Stats.Quantile(values, 0.5), Stats.Quantile(values, 0.25),
+            Stats.Quantile(values, 0.75), values.Min(), values.Max());
+    }
+
+    /// <summary>One round's mean milliseconds per iteration of each way.</summary>
+    public sealed record RoundMs(double Local, double Orleans, double Ppo);
+
+    /// <summary>Milliseconds per stage after the warm-up, as each pipeline measured them itself (median over rounds of each round's mean).</summary>
+    public sealed record StageMs(double Rest, double Generate, double Score, double EnergyReference, double Learn, double Iteration)
+    {
+        static StageMs Of(IEnumerable<IterationMetrics> history)
         {
             var h = history.Skip(Warmup).ToList();
-            return new(h.Average(m => m.GenerateSeconds) * 1000, h.Average(m => m.ScoreSeconds) * 1000,
-                h.Average(m => m.EnergyReferenceSeconds) * 1000, h.Average(m => m.LearnSeconds) * 1000, h.Average(m => m.IterationSeconds) * 1000);
+            double Ms(Func<IterationMetrics, double> pick) => h.Average(pick) * 1000;
+            var iteration = Ms(m => m.IterationSeconds);
+            var stages = new StageMs(0, Ms(m => m.GenerateSeconds), Ms(m => m.ScoreSeconds), Ms(m => m.EnergyReferenceSeconds), Ms(m => m.LearnSeconds), iteration);
+            // What the stage clocks do not cover: prompts, the gold score, metrics assembly and the calls' own overhead.
+            return stages with { Rest = iteration - stages.Generate - Math.Max(stages.Score, stages.EnergyReference) - stages.Learn };
+        }
+
+        public static StageMs Median(IEnumerable<IReadOnlyList<IterationMetrics>> rounds)
+        {
+            var each = rounds.Select(Of).ToArray();
+            double M(Func<StageMs, double> pick) => Stats.Quantile(each.Select(pick), 0.5);
+            return new(M(s => s.Rest), M(s => s.Generate), M(s => s.Score), M(s => s.EnergyReference), M(s => s.Learn), M(s => s.Iteration));
         }
     }
 
     const int Warmup = 2;
-    const int Rounds = 4;
 
     /// <summary>Mean wall time per measured iteration of one run, with the run's own per-iteration metrics.</summary>
-    sealed record Timed(double Ms, IReadOnlyList<IterationMetrics> History)
-    {
-        public static Timed Faster(Timed? best, Timed next) => best is null || next.Ms < best.Ms ? next : best;
-    }
-
-    static Timed? Counted(int round, Timed? best, Timed next) => round == 0 ? best : Timed.Faster(best, next);
+    sealed record Timed(double Ms, IReadOnlyList<IterationMetrics> History);
 
     public static RunSpec Spec(string method) => new RunSpec
     {
@@ -60,7 +78,7 @@ public static class PipelineBenchmark
         Seed = 5,
     }.Validate("bench");
 
-    public static async Task<Result> RunAsync(Action<string> progress, CancellationToken cancellation)
+    public static async Task<Result> RunAsync(int rounds, Action<string> progress, CancellationToken cancellation)
     {
         var root = Directory.CreateTempSubdirectory("eppo-bench-pipeline-").FullName;
         try
@@ -77,21 +95,25 @@ public static class PipelineBenchmark
             };
             var app = EppoSiloHost.Build(silo with { PrimarySiloPort = silo.SiloPort });
             await app.StartAsync(cancellation);
-            Timed? local = null, orleans = null, ppoRun = null;
+            var (local, orleans, ppoRuns) = (new List<Timed>(), new List<Timed>(), new List<Timed>());
             try
             {
                 var client = app.Services.GetRequiredService<IClusterClient>();
-                // Rounds interleave the three ways so that a slow spell of a busy machine hits all of them; the fastest
-                // round of each counts. Round 0 only warms up: the JIT's tiers and libtorch's allocator make the first
-                // round 1.5–1.8× slower for all three ways alike.
-                for (var round = 0; round <= Rounds; round++)
+                // Round 0 only warms up: the JIT's tiers and libtorch's allocator make the first round 1.5–1.8× slower
+                // for all three ways alike.
+                for (var round = 0; round <= rounds; round++)
                 {
-                    progress($"{RoundName(round)}: in-process driver");
-                    local = Counted(round, local, LocalIterationMs(eppo, models));
-                    progress($"{RoundName(round)}: Orleans pipeline, eppo");
-                    orleans = Counted(round, orleans, await OrleansIterationMsAsync(client, eppo, cancellation));
-                    progress($"{RoundName(round)}: Orleans pipeline, ppo");
-                    ppoRun = Counted(round, ppoRun, await OrleansIterationMsAsync(client, ppo, cancellation));
+                    var name = round == 0 ? "warm-up round" : $"round {round}/{rounds}";
+                    progress($"{name}: in-process driver");
+                    var l = LocalIterationMs(eppo, models);
+                    progress($"{name}: Orleans pipeline, eppo");
+                    var o = await OrleansIterationMsAsync(client, eppo, cancellation);
+                    progress($"{name}: Orleans pipeline, ppo");
+                    var p = await OrleansIterationMsAsync(client, ppo, cancellation);
+                    if (round == 0) continue;
+                    local.Add(l);
+                    orleans.Add(o);
+                    ppoRuns.Add(p);
                 }
             }
             finally
@@ -104,19 +126,22 @@ public static class PipelineBenchmark
             var reference = ComputeThreads.Run(() => new SftEnergyReference(ModelPreparation.LoadSft(models.SftPath, eppo), task.Codec, eppo.MaxNewTokens));
             var prompts = task.TrainPrompts(eppo).Tokens.Take(eppo.BatchSize).ToArray();
             var regenerationMs = TimeIterations(_ => ComputeThreads.Run(() => reference.Compute(prompts)), 8);
+            var perRound = local.Select((l, r) => new RoundMs(l.Ms, orleans[r].Ms, ppoRuns[r].Ms)).ToArray();
+            var ppoMs = Spread.Of(perRound.Select(r => r.Ppo).ToArray());
 
-            return new Result(Machine.Describe(), ComputeThreads.Run(TorchSharp.torch.get_num_threads), eppo.Iterations - Warmup, eppo.BatchSize,
+            return new Result(Machine.Describe(), ComputeThreads.Run(TorchSharp.torch.get_num_threads), rounds, eppo.Iterations - Warmup, eppo.BatchSize,
                 $"llama d={eppo.Model.HiddenSize}, {eppo.Model.Layers} layers",
-                local!.Ms, orleans!.Ms, orleans.Ms / local.Ms, ppoRun!.Ms, orleans.Ms, orleans.Ms / ppoRun.Ms,
-                regenerationMs, regenerationMs / ppoRun.Ms, StageMs.Of(local.History), StageMs.Of(orleans.History));
+                Spread.Of(perRound.Select(r => r.Local).ToArray()), Spread.Of(perRound.Select(r => r.Orleans).ToArray()), ppoMs,
+                Spread.Of(perRound.Select(r => r.Orleans / r.Local).ToArray()), Spread.Of(perRound.Select(r => r.Orleans / r.Ppo).ToArray()),
+                regenerationMs, regenerationMs / ppoMs.Median,
+                StageMs.Median(local.Select(t => t.History)), StageMs.Median(orleans.Select(t => t.History)), StageMs.Median(ppoRuns.Select(t => t.History)),
+                perRound);
         }
         finally
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
     }
-
-    static string RoundName(int round) => round == 0 ? "warm-up round" : $"round {round}/{Rounds}";
 
     /// <summary>The in-process driver over the same work, every tensor call on the compute thread as in the silo.</summary>
     static Timed LocalIterationMs(RunSpec spec, ModelPreparation.Result models)
@@ -139,7 +164,7 @@ public static class PipelineBenchmark
     /// <summary>
     /// A whole run through the grains, timed by the run grain's own clock: from the end of the first iteration after the
     /// warm-up that a poll sees to completion (status carries when it last changed). Polls are sparse because each one
-    /// costs the silo a status message with the run's history: at 20 ms they slowed the iterations they were timing.
+    /// costs the silo a status message with the run's latest iterations: at 20 ms they slowed the iterations they timed.
     /// </summary>
     static async Task<Timed> OrleansIterationMsAsync(IClusterClient client, RunSpec spec, CancellationToken cancellation)
     {

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 
 namespace Eppo.Cli.Commands;
 
-public sealed class BenchSettings : CommandSettings
+public class BenchSettings : CommandSettings
 {
     [CommandOption("--json"), Description("Print one JSON object instead of a table")]
     public bool Json { get; init; }

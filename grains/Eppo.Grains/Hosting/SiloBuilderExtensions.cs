@@ -17,20 +17,8 @@ public static class SiloBuilderExtensions
         var options = new EppoSiloOptions();
         configure?.Invoke(options);
         silo.Services.AddEppoSerialization();
-        silo.Services.AddOptions<EppoSiloOptions>().Configure(o =>
-        {
-            o.DataRoot = options.DataRoot;
-            o.Device = options.Device;
-            o.ModelSlots = options.ModelSlots;
-            o.TorchThreads = options.TorchThreads;
-            o.ComputeThreads = options.ComputeThreads;
-            o.StorageRetryAttempts = options.StorageRetryAttempts;
-            o.CallRetryAttempts = options.CallRetryAttempts;
-            o.RetryBaseDelay = options.RetryBaseDelay;
-            o.RetryMaxDelay = options.RetryMaxDelay;
-            o.IterationAttempts = options.IterationAttempts;
-            o.RunKeeperPeriod = options.RunKeeperPeriod;
-        });
+        // The one binding: the same delegate configures the options the grains read and the copy used here at start-up.
+        silo.Services.AddOptions<EppoSiloOptions>().Configure(o => configure?.Invoke(o));
         silo.Services.AddSingleton<EppoResilience>();
         // Checkpoints and models stay where they are written unless the host registered a remote store first.
         silo.Services.TryAddSingleton<IArtifactStore, LocalArtifactStore>();

@@ -1,3 +1,4 @@
+using Eppo.Core.Evaluation;
 using System.Diagnostics.Metrics;
 using Eppo.Core;
 using Eppo.Core.Energy;
@@ -78,7 +79,7 @@ public sealed class EppoMetrics
         _energyRlMean.Record(m.EnergyRl, tags);
         _energyRlStd.Record(m.EnergyRlStd, tags);
         _energySft.Record(m.EnergySft, tags);
-        if (responseEnergySft is { Length: > 0 }) _energySftStd.Record(PopulationStd(responseEnergySft), tags);
+        if (responseEnergySft is { Length: > 0 }) _energySftStd.Record(Stats.PopulationStd(responseEnergySft), tags);
         _penalty.Record(m.EnergyPenalty, tags);
 
         _proxyReward.Record(m.ProxyReward, tags);
@@ -138,10 +139,4 @@ public sealed class EppoMetrics
     }
 
     private static string Truncate(string? value) => value is null ? "" : value.Length <= 32 ? value : value[..32] + "…";
-
-    private static double PopulationStd(float[] values)
-    {
-        var mean = values.Average(v => (double)v);
-        return Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
-    }
 }

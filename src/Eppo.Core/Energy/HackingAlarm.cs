@@ -1,3 +1,5 @@
+using Eppo.Core.Evaluation;
+
 namespace Eppo.Core.Energy;
 
 /// <summary>
@@ -24,7 +26,7 @@ public static class HackingAlarm
         RequireFinite(energyRl, "ΔE_RL");
         RequireFinite(energySft, "ΔE_SFT");
 
-        var limit = k * Math.Max(PopulationStd(energySft), SigmaFloor);
+        var limit = k * Math.Max(Stats.PopulationStd(energySft), SigmaFloor);
         var flagged = 0;
         for (var i = 0; i < energyRl.Length; i++)
             if (Math.Abs((double)energyRl[i] - energySft[i]) > limit) flagged++;
@@ -39,16 +41,6 @@ public static class HackingAlarm
         if (!double.IsFinite(share) || share < 0 || share > 1)
             throw new EppoException($"hacking alarm: share must be in [0, 1] (got {share})");
         return share >= threshold;
-    }
-
-    private static double PopulationStd(ReadOnlySpan<float> values)
-    {
-        double mean = 0;
-        foreach (var v in values) mean += v;
-        mean /= values.Length;
-        double squares = 0;
-        foreach (var v in values) squares += (v - mean) * (v - mean);
-        return Math.Sqrt(squares / values.Length);
     }
 
     private static void RequireFinite(ReadOnlySpan<float> values, string what)

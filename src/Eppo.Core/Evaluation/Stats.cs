@@ -19,6 +19,18 @@ public static class Stats
         return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
     }
 
+    /// <summary>Population standard deviation (n), accumulated in double; NaN for no values.</summary>
+    public static double PopulationStd(ReadOnlySpan<float> values)
+    {
+        if (values.Length == 0) return double.NaN;
+        double mean = 0;
+        foreach (var v in values) mean += v;
+        mean /= values.Length;
+        double squares = 0;
+        foreach (var v in values) squares += (v - mean) * (v - mean);
+        return Math.Sqrt(squares / values.Length);
+    }
+
     /// <summary>Linear-interpolation quantile (numpy's default); q in [0, 1].</summary>
     public static double Quantile(IEnumerable<double> values, double q)
     {

@@ -1,3 +1,4 @@
+using Eppo.Core.Evaluation;
 using Eppo.Core.Tasks;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
@@ -133,7 +134,7 @@ public sealed class PpoLearner
             ProxyReward = batch.Scores.Average(),
             ShapedReward = shaped.Average(),
             EnergyRl = batch.EnergyRl.Average(),
-            EnergyRlStd = Std(batch.EnergyRl),
+            EnergyRlStd = Stats.PopulationStd(batch.EnergyRl),
             EnergySft = batch.EnergySft.Average(),
             EnergyPenalty = penalty.Average(),
             Kl = sequenceKl,
@@ -172,12 +173,6 @@ public sealed class PpoLearner
         ResponseMask = seq.ResponseMask.index_select(0, index),
         ActionMask = seq.ActionMask.index_select(0, index),
     };
-
-    static double Std(float[] values)
-    {
-        var mean = values.Average();
-        return Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
-    }
 
     public LearnerState State => new(PolicyVersion, IterationsDone, kl.Value, scoreMoments.State);
 

@@ -1,3 +1,4 @@
+using Eppo.Core.Evaluation;
 using Eppo.Core.Model;
 using Eppo.Core.Tasks;
 
@@ -126,7 +127,7 @@ public static class RewardModelTrainer
             scores.AddRange(Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Rejected)).ToArray()).data<float>().ToArray());
         }
         var mean = scores.Average(s => (double)s);
-        var std = Math.Sqrt(scores.Average(s => (s - mean) * (s - mean)));
+        var std = Stats.PopulationStd(scores.ToArray());
         return new RewardNormalization(mean, Math.Max(std, 1e-6));
     }
 }

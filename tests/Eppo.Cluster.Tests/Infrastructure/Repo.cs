@@ -3,13 +3,11 @@ namespace Eppo.Cluster.Tests.Infrastructure;
 /// <summary>Paths in the repository: the built CLI the silo processes run, and Azurite from npm.</summary>
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
-
     public static string Cli
     {
         get
         {
-            var path = Path.Combine(Root, "client/Eppo.Cli/bin/Release/net10.0/linux-x64/eppo.dll");
+            var path = Path.Combine(RepoRoot.Root, "client/Eppo.Cli/bin/Release/net10.0/linux-x64/eppo.dll");
             return File.Exists(path) ? path : throw new InvalidOperationException($"{path} not found: build the solution in Release first (tests/run-all does)");
         }
     }
@@ -18,15 +16,8 @@ internal static class Repo
     {
         get
         {
-            var path = Path.Combine(Root, "node_modules/.bin/azurite");
+            var path = Path.Combine(RepoRoot.Root, "node_modules/.bin/azurite");
             return File.Exists(path) ? path : throw new InvalidOperationException($"{path} not found: run `npm ci` at the repository root (tests/run-all does)");
         }
-    }
-
-    static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "EppoOrleans.sln"))) return dir.FullName;
-        throw new InvalidOperationException("EppoOrleans.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -14,7 +14,7 @@ public class ExporterTests(MetricsSiloFixture silo)
         // Prometheus negotiates OpenMetrics, where the exporter leaves out _sum/_count of histograms with negative
         // buckets (eppo_energy_loss_rl): check against what Prometheus gets.
         var exported = ExposedNames.Names(await silo.ScrapeAsync(openMetrics: true));
-        var dashboard = ExposedNames.DashboardExpressions(File.ReadAllText(RepoPaths.Deploy("grafana", "dashboards", "eppo-training.json")));
+        var dashboard = ExposedNames.DashboardExpressions(File.ReadAllText(RepoRoot.Path("deploy", "grafana", "dashboards", "eppo-training.json")));
         Assert.True(dashboard.Count >= 30, $"only {dashboard.Count} dashboard expressions found");
         var named = dashboard.SelectMany(ExposedNames.MetricNames).ToHashSet();
         Assert.Superset(new HashSet<string> { "eppo_energy_loss_rl_bucket", "eppo_energy_loss_sft_std", "orleans_grains", "orleans_catalog_activations", "up" }, named);
@@ -25,7 +25,7 @@ public class ExporterTests(MetricsSiloFixture silo)
     public async Task AlertRulesNameOnlyExportedMetrics()
     {
         var exported = ExposedNames.Names(await silo.ScrapeAsync(openMetrics: true));
-        var rules = ExposedNames.RuleExpressions(File.ReadAllText(RepoPaths.Deploy("prometheus", "alerts.yml")));
+        var rules = ExposedNames.RuleExpressions(File.ReadAllText(RepoRoot.Path("deploy", "prometheus", "alerts.yml")));
         Assert.Equal(3, rules.Count);
         AssertNamesExported(rules, exported);
     }

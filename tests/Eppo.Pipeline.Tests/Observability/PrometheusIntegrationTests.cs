@@ -13,7 +13,7 @@ public class PrometheusIntegrationTests(MetricsSiloFixture silo)
     public async Task PrometheusScrapesTheEnergyLossOfARun()
     {
         var run = silo.Run;
-        await using var prometheus = PrometheusServer.Start(silo.MetricsPort, RepoPaths.Deploy("prometheus", "alerts.yml"));
+        await using var prometheus = PrometheusServer.Start(silo.MetricsPort, RepoRoot.Path("deploy", "prometheus", "alerts.yml"));
         var deadline = DateTime.UtcNow.AddSeconds(30);
         var selector = $"run=\"{run.RunId}\"";
 
@@ -42,7 +42,7 @@ public class PrometheusIntegrationTests(MetricsSiloFixture silo)
 
         // Every dashboard query parses and runs; every metric it names is one Prometheus stored.
         var stored = await prometheus.MetricNamesAsync();
-        var dashboard = ExposedNames.DashboardExpressions(File.ReadAllText(RepoPaths.Deploy("grafana", "dashboards", "eppo-training.json")));
+        var dashboard = ExposedNames.DashboardExpressions(File.ReadAllText(RepoRoot.Path("deploy", "grafana", "dashboards", "eppo-training.json")));
         foreach (var expression in dashboard)
         {
             var concrete = expression.Replace("$run", run.RunId).Replace("$method", run.Method);

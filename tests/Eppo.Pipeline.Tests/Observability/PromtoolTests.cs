@@ -10,7 +10,7 @@ public class PromtoolTests
     [Fact]
     public async Task ScrapeConfigIsValidAndFindsTheRules()
     {
-        var (exitCode, output) = await ExternalTool.RunAsync("promtool", Timeout, "check", "config", RepoPaths.Deploy("prometheus", "prometheus.yml"));
+        var (exitCode, output) = await ExternalTool.RunAsync("promtool", Timeout, "check", "config", RepoRoot.Path("deploy", "prometheus", "prometheus.yml"));
         Assert.True(exitCode == 0, output);
         Assert.Contains("1 rule files found", output);
     }
@@ -18,7 +18,7 @@ public class PromtoolTests
     [Fact]
     public async Task AlertRulesAreValid()
     {
-        var (exitCode, output) = await ExternalTool.RunAsync("promtool", Timeout, "check", "rules", RepoPaths.Deploy("prometheus", "alerts.yml"));
+        var (exitCode, output) = await ExternalTool.RunAsync("promtool", Timeout, "check", "rules", RepoRoot.Path("deploy", "prometheus", "alerts.yml"));
         Assert.True(exitCode == 0, output);
         Assert.Contains("3 rules found", output);
     }
@@ -28,7 +28,7 @@ public class PromtoolTests
     {
         // alerts.test.yml: the hacking alert waits a minute and ignores finished runs, a failed run fires at once,
         // energy rising with the SFT reference (Observation 1) does not fire, rising away from it does.
-        var (exitCode, output) = await ExternalTool.RunAsync("promtool", Timeout, "test", "rules", RepoPaths.Deploy("prometheus", "alerts.test.yml"));
+        var (exitCode, output) = await ExternalTool.RunAsync("promtool", Timeout, "test", "rules", RepoRoot.Path("deploy", "prometheus", "alerts.test.yml"));
         Assert.True(exitCode == 0, output);
         Assert.Contains("SUCCESS", output);
     }

@@ -10,7 +10,7 @@ public class RealRunMetricsTests(MetricsSiloFixture silo)
     [Fact]
     public async Task PrometheusSeesTheEnergyLossOfARealRun()
     {
-        var spec = RepoFiles.Example("tiny");
+        var spec = RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json"));
         var runId = $"obs-real-{Guid.NewGuid():N}"[..20];
         var run = silo.Grains.GetGrain<IRunGrain>(runId);
         await run.StartAsync(spec.ToJson());
@@ -23,7 +23,7 @@ public class RealRunMetricsTests(MetricsSiloFixture silo)
         }
         Assert.True(status.State == RunState.Completed, status.Reason);
 
-        await using var prometheus = PrometheusServer.Start(silo.MetricsPort, RepoPaths.Deploy("prometheus", "alerts.yml"));
+        await using var prometheus = PrometheusServer.Start(silo.MetricsPort, RepoRoot.Path("deploy", "prometheus", "alerts.yml"));
         var scrapeDeadline = DateTime.UtcNow.AddSeconds(30);
         var selector = $"run=\"{runId}\"";
         var responses = Assert.Single(await prometheus.WaitForAsync($"eppo_energy_loss_rl_bucket{{{selector},le=\"+Inf\"}}", scrapeDeadline));

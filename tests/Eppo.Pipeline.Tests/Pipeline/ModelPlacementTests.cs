@@ -41,7 +41,7 @@ public sealed class ModelPlacementTests : IAsyncLifetime
     [Fact]
     public async Task GeneratorsScorersAndLearnerGoOnlyToTheSiloWithModelSlots()
     {
-        var spec = RepoFiles.Example("tiny") with { Generators = 4, Scorers = 2, Iterations = 2, CheckpointInterval = 2 };
+        var spec = RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json")) with { Generators = 4, Scorers = 2, Iterations = 2, CheckpointInterval = 2 };
         var primary = cluster.Silos.Single(s => s.Name == modelHostName).SiloAddress;
         var other = cluster.Silos.Single(s => s.Name != modelHostName).SiloAddress;
         // Several runs: their run grains land on both silos, so calls into placement come from either side.

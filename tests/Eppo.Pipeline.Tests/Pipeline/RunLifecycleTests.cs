@@ -9,7 +9,7 @@ namespace Eppo.Pipeline.Tests.Pipeline;
 [Collection(PipelineCollection.Name)]
 public sealed class RunLifecycleTests(PipelineCluster fixture)
 {
-    static RunSpec Tiny(int seed = 7, string method = "eppo") => RepoFiles.Example("tiny") with { Seed = seed, Method = method };
+    static RunSpec Tiny(int seed = 7, string method = "eppo") => RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json")) with { Seed = seed, Method = method };
 
     async Task<RunStatus> RunToEndAsync(RunSpec spec, string runId)
     {
@@ -125,6 +125,28 @@ public sealed class RunLifecycleTests(PipelineCluster fixture)
         var runs = await fixture.Client.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key).ListAsync();
         Assert.Contains(idA, runs);
         Assert.Contains(idB, runs);
+    }
+
+    [Fact]
+    public async Task AnEnsembleOfTwoRewardModelsIsScoredMemberByMemberAndAveraged()
+    {
+        var spec = Tiny(seed: 19) with { Iterations = 2, Reward = Tiny().Reward with { Members = 2, Combine = "mean" } };
+        var runId = "ensemble-" + Guid.NewGuid().ToString("N")[..8];
+        var status = await RunToEndAsync(spec, runId);
+        Assert.True(status.State == RunState.Completed, status.Reason);
+        Assert.Equal(2, status.RewardPaths.Distinct().Count());
+
+        // The score the learner got is the mean of the two members' own scores of the same responses.
+        var task = Core.Tasks.TrainingTasks.For(spec);
+        var members = status.RewardPaths.Select(path => RewardSources.Member(path, task)).ToArray();
+        foreach (var (experience, _) in fixture.Recorder.Calls[runId])
+        {
+            var own = members.Select(m => m.Score(experience.PromptTokens, experience.ResponseTokens)).ToArray();
+            Assert.NotEqual(own[0], own[1]); // two models, not one twice
+            for (var i = 0; i < experience.Scores.Length; i++) Assert.Equal((own[0][i] + own[1][i]) / 2, experience.Scores[i], 5);
+        }
+        var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
+        for (var i = 0; i < spec.Iterations; i++) AssertSameLearning(local.RunIteration(i), status.History[i]);
     }
 
     static void AssertSameLearning(IterationMetrics expected, IterationMetrics actual)

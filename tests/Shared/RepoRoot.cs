@@ -1,13 +1,13 @@
-namespace Eppo.Console.Tests;
+namespace Eppo.Tests;
 
-/// <summary>Files of the repository the tests read (the shipped example specs).</summary>
-public static class RepoFiles
+/// <summary>The repository the tests run from (found from the test's bin folder), and paths in it.</summary>
+internal static class RepoRoot
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = Find();
 
-    public static string Path(string relative) => System.IO.Path.Combine(Root, relative);
+    public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 
-    static string FindRoot()
+    static string Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "EppoOrleans.sln"))) return dir.FullName;
