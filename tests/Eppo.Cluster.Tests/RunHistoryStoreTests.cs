@@ -1,5 +1,6 @@
 using System.Text;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using Eppo.Cluster.Tests.Infrastructure;
 using Eppo.Contracts;
 using Eppo.Grains.History;

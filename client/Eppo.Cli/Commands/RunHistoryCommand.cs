@@ -37,12 +37,12 @@ public sealed class RunHistoryCommand : AsyncCommand<RunHistorySettings>
             Console.WriteLine(StatusView.ToJson(history));
             return ExitCodes.Ok;
         }
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("iteration", "proxy", "shaped", "gold", "ΔE_RL", "ΔE_SFT", "KL", "length", "seconds", "checkpoint");
+        // Short headers: nine columns fit an 80-column terminal; --json has every field.
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("it", "proxy", "shaped", "gold", "ΔE_RL", "ΔE_SFT", "KL", "len", "checkpoint");
         foreach (var m in history)
             table.AddRow($"{m.Iteration}", $"{m.ProxyReward:F3}", $"{m.ShapedReward:F3}", m.GoldReward is { } g ? $"{g:F3}" : "",
-                $"{m.EnergyRl:F4}", $"{m.EnergySft:F4}", $"{m.Kl:F3}", $"{m.ResponseLength:F1}", $"{m.IterationSeconds:F2}",
-                m.Checkpoint is { } c ? Markup.Escape(c) : "");
+                $"{m.EnergyRl:F4}", $"{m.EnergySft:F4}", $"{m.Kl:F3}", $"{m.ResponseLength:F1}",
+                m.Checkpoint is { } c ? Markup.Escape(Path.GetFileName(c)) : "");
         AnsiConsole.Write(table);
         if (history.Count == 0) Console.Error.WriteLine($"run {runId}: no iterations from {settings.From} on yet");
         return ExitCodes.Ok;

@@ -1,3 +1,4 @@
+using Eppo.Tests;
 namespace Eppo.Cluster.Tests.Infrastructure;
 
 /// <summary>Paths in the repository: the built CLI the silo processes run, and Azurite from npm.</summary>

@@ -1,5 +1,6 @@
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
+using Eppo.Core.Training;
 
 namespace Eppo.Core.Tests.Training;
 
@@ -77,9 +78,9 @@ public sealed class MethodTableTests
     public void CombinedScoresAreComputedByHand()
     {
         float[][] members = [[1f, -2f, 0.5f], [3f, 0f, 0.5f]];
-        Assert.Equal([2f, -1f, 0.5f], Training.RewardSources.Combine(RewardCombination.Mean, members));
-        Assert.Equal([1f, -2f, 0.5f], Training.RewardSources.Combine(RewardCombination.Single, [members[0]]));
-        Assert.Throws<EppoException>(() => Training.RewardSources.Combine(RewardCombination.Single, members));
-        Assert.Throws<EppoException>(() => Training.RewardSources.Combine(RewardCombination.Mean, [[1f], [1f, 2f]]));
+        Assert.Equal([2f, -1f, 0.5f], RewardSources.Combine(RewardCombination.Mean, members));
+        Assert.Equal([1f, -2f, 0.5f], RewardSources.Combine(RewardCombination.Single, [members[0]]));
+        Assert.Throws<EppoException>(() => RewardSources.Combine(RewardCombination.Single, members));
+        Assert.Throws<EppoException>(() => RewardSources.Combine(RewardCombination.Mean, [[1f], [1f, 2f]]));
     }
 }

@@ -1,3 +1,4 @@
+using Eppo.Tests;
 using Xunit;
 
 namespace Eppo.Pipeline.Tests.Observability;

@@ -1,3 +1,4 @@
+using Eppo.Tests;
 using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 

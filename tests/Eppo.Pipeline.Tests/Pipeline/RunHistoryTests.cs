@@ -1,9 +1,11 @@
+using Eppo.Tests;
 using Eppo.Contracts;
 using Eppo.Grains.History;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Runs;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
@@ -119,7 +121,7 @@ public sealed class RunHistoryTests(PipelineCluster fixture)
         var storage = services.GetRequiredKeyedService<IGrainStorage>(EppoStorage.Name);
         var state = new GrainState<RunGrainState>();
         await storage.ReadStateAsync("run", fixture.Client.GetGrain<IRunGrain>(runId).GetGrainId(), state);
-        Assert.NotNull(state.State.SpecJson);
-        return services.GetRequiredService<Serializer>().SerializeToArray(state.State).Length;
+        Assert.NotNull(state.State?.SpecJson);
+        return services.GetRequiredService<Serializer>().SerializeToArray(state.State!).Length;
     }
 }

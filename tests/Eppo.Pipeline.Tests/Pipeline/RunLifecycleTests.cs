@@ -1,3 +1,4 @@
+using Eppo.Tests;
 using Eppo.Core;
 using Eppo.Core.Ppo;
 using Eppo.Contracts;
