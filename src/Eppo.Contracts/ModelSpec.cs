@@ -12,15 +12,12 @@ public sealed record ModelSpec
 
     public void Validate(string source)
     {
-        void Require(bool ok, string field, string what)
-        {
-            if (!ok) throw new EppoException($"{source}: field 'model.{field}': {what}");
-        }
-        Require(Family is "llama" or "gpt2", "family", $"unknown family '{Family}' (expected llama or gpt2)");
-        Require(HiddenSize > 0, "hidden_size", "must be positive");
-        Require(Layers > 0, "layers", "must be positive");
-        Require(Heads > 0 && HiddenSize % Heads == 0, "heads", $"must be positive and divide hidden_size ({HiddenSize})");
-        Require(KvHeads > 0 && Heads % KvHeads == 0, "kv_heads", $"must be positive and divide heads ({Heads})");
-        Require(IntermediateSize > 0, "intermediate_size", "must be positive");
+        var c = new SpecCheck(source, "model.");
+        c.Require(Family is "llama" or "gpt2", "family", $"unknown family '{Family}' (expected llama or gpt2)");
+        c.Within(HiddenSize, 1, 65_536, "hidden_size");
+        c.Within(Layers, 1, 1024, "layers");
+        c.Require(Heads > 0 && HiddenSize % Heads == 0, "heads", $"must be positive and divide hidden_size ({HiddenSize})");
+        c.Require(KvHeads > 0 && Heads % KvHeads == 0, "kv_heads", $"must be positive and divide heads ({Heads})");
+        c.Within(IntermediateSize, 1, 262_144, "intermediate_size");
     }
 }

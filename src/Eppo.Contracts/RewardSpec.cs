@@ -46,29 +46,29 @@ public sealed record RewardSpec
 
     public void Validate(string source)
     {
-        void Require(bool ok, string field, string what)
-        {
-            if (!ok) throw new EppoException($"{source}: field 'reward.{field}': {what}");
-        }
-        Require(!string.IsNullOrWhiteSpace(Source), "source", "must be \"train\", \"gold\", \"checkpoints\" or a checkpoint directory");
+        var c = new SpecCheck(source, "reward.");
+        c.Require(!string.IsNullOrWhiteSpace(Source), "source", "must be \"train\", \"gold\", \"checkpoints\" or a checkpoint directory");
         if (Source == FromCheckpoints)
-            Require(Checkpoints is { Count: > 0 }, "checkpoints", "list the reward-model directories when source is \"checkpoints\"");
+            c.Require(Checkpoints is { Count: > 0 }, "checkpoints", "list the reward-model directories when source is \"checkpoints\"");
         else
-            Require(Checkpoints is null, "checkpoints", "only used when source is \"checkpoints\"");
+            c.Require(Checkpoints is null, "checkpoints", "only used when source is \"checkpoints\"");
         foreach (var (dir, i) in CheckpointDirectories.Select((d, i) => (d, i)))
-            Require(Directory.Exists(dir), Source == FromCheckpoints ? $"checkpoints[{i}]" : "source", $"checkpoint directory '{dir}' not found");
-        Require(Members is null || Members is >= 1 and <= 16, "members", "must be between 1 and 16");
-        Require(Members is null || Source == Train, "members", "only used when source is \"train\" (with checkpoints, list them)");
-        Require(Combine is null || Combinations.ContainsKey(Combine), "combine",
+            c.Require(Directory.Exists(dir), Source == FromCheckpoints ? $"checkpoints[{i}]" : "source", $"checkpoint directory '{dir}' not found");
+        c.Require(CheckpointDirectories.Count <= MaxMembers, "checkpoints", $"at most {MaxMembers} reward models");
+        if (Members is { } members) c.Within(members, 1, MaxMembers, "members");
+        c.Require(Members is null || Source == Train, "members", "only used when source is \"train\" (with checkpoints, list them)");
+        c.Require(Combine is null || Combinations.ContainsKey(Combine), "combine",
             $"unknown combination '{Combine}' (expected one of {string.Join(", ", Combinations.Keys)})");
-        Require(Source != Gold || Combine is null or "single", "combine", "the gold judge is one scorer");
-        Require(Pairs > 0, "pairs", "must be positive");
-        Require(ResponsesPerPrompt is >= 2 and <= 16, "responses_per_prompt", "must be between 2 and 16");
-        Require(Epochs > 0, "epochs", "must be positive");
-        Require(BatchSize > 0, "batch_size", "must be positive");
-        Require(Lr > 0 && double.IsFinite(Lr), "lr", "must be positive");
-        Require(FlipProbability is >= 0 and < 0.5, "flip_probability", "must be in [0, 0.5)");
-        Require(double.IsFinite(LengthBias), "length_bias", "must be finite");
-        Require(double.IsFinite(CautionBias), "caution_bias", "must be finite");
+        c.Require(Source != Gold || Combine is null or "single", "combine", "the gold judge is one scorer");
+        c.Within(Pairs, 1, 10_000_000, "pairs");
+        c.Within(ResponsesPerPrompt, 2, 16, "responses_per_prompt");
+        c.Within(Epochs, 1, 1000, "epochs");
+        c.Within(BatchSize, 1, 65_536, "batch_size");
+        c.LearningRate(Lr, "lr");
+        c.Require(FlipProbability is >= 0 and < 0.5, "flip_probability", $"must be in [0, 0.5): at 0.5 labels carry no preference (got {FlipProbability})");
+        c.Within(LengthBias, -100, 100, "length_bias");
+        c.Within(CautionBias, -100, 100, "caution_bias");
     }
+
+    public const int MaxMembers = 16;
 }

@@ -99,54 +99,59 @@ public sealed record RunSpec
         return Parse(File.ReadAllText(path), path);
     }
 
+    /// <summary>Checks every field against its bound (docs/run-spec.md lists them); the first bad one is an error naming it.</summary>
     public RunSpec Validate(string source = "run spec")
     {
-        void Require(bool ok, string field, string what)
-        {
-            if (!ok) throw new EppoException($"{source}: field '{field}': {what}");
-        }
-
-        Require(!string.IsNullOrWhiteSpace(Name) && Name.Length <= 64 && Name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.'),
+        var c = new SpecCheck(source);
+        c.Require(!string.IsNullOrWhiteSpace(Name) && Name.Length <= 64 && Name.All(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.'),
             "name", "use 1–64 letters, digits, '-', '_' or '.'");
-        Require(!string.IsNullOrWhiteSpace(Task), "task", "must name a task");
-        Require(PromptsFile is null || File.Exists(PromptsFile), "prompts_file", $"file '{PromptsFile}' not found");
-        Require(Prompts > 0, "prompts", "must be positive (an empty prompt set cannot train)");
-        Require(TrainingMethods.Find(Method) is not null, "method",
+        c.Require(!string.IsNullOrWhiteSpace(Task), "task", "must name a task");
+        c.Require(PromptsFile is null || File.Exists(PromptsFile), "prompts_file", $"file '{PromptsFile}' not found");
+        c.Within(Prompts, 1, Limits.MaxPrompts, "prompts", " (an empty prompt set cannot train)");
+        c.Require(TrainingMethods.Find(Method) is not null, "method",
             $"unknown method '{Method}' (expected one of {string.Join(", ", TrainingMethods.Names)})");
-        Require(ProbeSites.Contains(ProbeSite), "probe_site",
+        c.Require(ProbeSites.Contains(ProbeSite), "probe_site",
             $"unknown probe site '{ProbeSite}' (expected one of {string.Join(", ", ProbeSites)})");
-        Require(double.IsFinite(Eta) && Eta >= 0, "eta", "must be a finite number ≥ 0");
-        Require(EnergyFloor is null || (double.IsFinite(EnergyFloor.Value) && EnergyFloor >= 0), "energy_floor", "must be ≥ 0 or null");
-        Require(double.IsFinite(RewardClip) && RewardClip > 0, "reward_clip", "must be positive");
-        Require(double.IsFinite(KlBeta) && KlBeta >= 0, "kl_beta", "must be ≥ 0");
-        Require(KlTarget is null || KlTarget > 0, "kl_target", "must be positive or null");
-        Require(KlHorizon > 0, "kl_horizon", "must be positive");
-        Require(LengthScale > 0, "length_scale", "must be positive");
-        Require(Iterations > 0, "iterations", "must be positive");
-        Require(BatchSize > 0, "batch_size", "must be positive");
-        Require(MiniBatchSize > 0 && BatchSize % MiniBatchSize == 0, "mini_batch_size",
-            $"must be positive and divide batch_size ({BatchSize})");
-        Require(PpoEpochs > 0, "ppo_epochs", "must be positive");
-        Require(ActorLr > 0 && double.IsFinite(ActorLr), "actor_lr", "must be positive");
-        Require(CriticLr > 0 && double.IsFinite(CriticLr), "critic_lr", "must be positive");
-        Require(Gamma is > 0 and <= 1, "gamma", "must be in (0, 1]");
-        Require(Lambda is >= 0 and <= 1, "lambda", "must be in [0, 1]");
-        Require(ClipEps > 0, "clip_eps", "must be positive");
-        Require(ValueClipEps > 0, "value_clip_eps", "must be positive");
-        Require(MaxNewTokens is > 0 and <= 1024, "max_new_tokens", "must be in 1..1024");
-        Require(Temperature > 0, "temperature", "must be positive");
-        Require(TopK >= 0, "top_k", "must be ≥ 0 (0 = off)");
-        Require(TopP is > 0 and <= 1, "top_p", "must be in (0, 1]");
-        Require(CheckpointInterval > 0, "checkpoint_interval", "must be positive");
-        Require(PromptShards > 0, "prompt_shards", "must be positive");
-        Require(Generators > 0 && BatchSize % Generators == 0, "generators", $"must be positive and divide batch_size ({BatchSize})");
-        Require(Scorers > 0 && BatchSize % Scorers == 0, "scorers", $"must be positive and divide batch_size ({BatchSize})");
+        c.Within(Eta, 0, Limits.MaxEta, "eta");
+        if (EnergyFloor is { } floor) c.Within(floor, 0, 1, "energy_floor");
+        c.Within(RewardClip, 0, Limits.MaxRewardClip, "reward_clip", openBelow: true);
+        c.Within(KlBeta, 0, Limits.MaxKlBeta, "kl_beta");
+        if (KlTarget is { } target) c.Within(target, 0, Limits.MaxKlTarget, "kl_target", openBelow: true);
+        c.Within(KlHorizon, 1, 1e9, "kl_horizon");
+        c.Within(LengthScale, 0, 1e6, "length_scale", openBelow: true);
+        c.Within(Iterations, 1, Limits.MaxIterations, "iterations");
+        c.Within(BatchSize, 1, Limits.MaxBatch, "batch_size");
+        c.Require(MiniBatchSize > 0 && BatchSize % MiniBatchSize == 0, "mini_batch_size", $"must be positive and divide batch_size ({BatchSize})");
+        c.Within(PpoEpochs, 1, 100, "ppo_epochs");
+        c.LearningRate(ActorLr, "actor_lr");
+        c.LearningRate(CriticLr, "critic_lr");
+        c.Within(Gamma, 0, 1, "gamma", openBelow: true);
+        c.Within(Lambda, 0, 1, "lambda");
+        c.Within(ClipEps, 0, 1, "clip_eps", openBelow: true);
+        c.Within(ValueClipEps, 0, 100, "value_clip_eps", openBelow: true);
+        c.Within(MaxNewTokens, 1, Limits.MaxNewTokens, "max_new_tokens");
+        c.Within(Temperature, 0, 100, "temperature", openBelow: true);
+        c.Within(TopK, 0, 1_000_000, "top_k", " (0 = off)");
+        c.Within(TopP, 0, 1, "top_p", openBelow: true);
+        c.Within(CheckpointInterval, 1, Limits.MaxIterations, "checkpoint_interval");
+        c.Within(PromptShards, 1, Limits.MaxStageGrains, "prompt_shards");
+        c.Require(Generators is > 0 and <= Limits.MaxStageGrains && BatchSize % Generators == 0, "generators",
+            $"must be in 1..{Limits.MaxStageGrains} and divide batch_size ({BatchSize})");
+        c.Require(Scorers is > 0 and <= Limits.MaxStageGrains && BatchSize % Scorers == 0, "scorers",
+            $"must be in 1..{Limits.MaxStageGrains} and divide batch_size ({BatchSize})");
         Model.Validate(source);
         Sft.Validate(source);
         Reward.Validate(source);
-        Require(RewardCombination != RewardCombination.Single || RewardMembers == 1, "reward.combine",
+        c.Require(RewardCombination != RewardCombination.Single || RewardMembers == 1, "reward.combine",
             $"'single' scores with one reward model, but {RewardMembers} are configured (set reward.combine, e.g. \"mean\")");
         return this;
+    }
+
+    /// <summary>The bounds of the run spec (docs/run-spec.md): beyond them a run cannot work or only diverges.</summary>
+    public static class Limits
+    {
+        public const int MaxPrompts = 10_000_000, MaxIterations = 10_000_000, MaxBatch = 65_536, MaxNewTokens = 4096, MaxStageGrains = 256;
+        public const double MaxEta = 1000, MaxRewardClip = 1000, MaxKlBeta = 100, MaxKlTarget = 1000;
     }
 
     public static readonly IReadOnlyList<string> ProbeSites = ["block", "mlp", "down_proj", "mlp_linears"];

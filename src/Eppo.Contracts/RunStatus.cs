@@ -12,6 +12,8 @@ public sealed record RunStatus
     public string Method { get; init; } = "";
     public RunState State { get; init; }
     public string? Reason { get; init; }
+    /// <summary>Failed attempts in a row of the current iteration while the run retries a transient failure (0 otherwise).</summary>
+    public int FailedAttempts { get; init; }
     public int Iteration { get; init; }
     public int TotalIterations { get; init; }
     public int PolicyVersion { get; init; }

@@ -11,15 +11,12 @@ public sealed record SftSpec
 
     public void Validate(string source)
     {
-        void Require(bool ok, string field, string what)
-        {
-            if (!ok) throw new EppoException($"{source}: field 'sft.{field}': {what}");
-        }
-        Require(!string.IsNullOrWhiteSpace(Source), "source", "must be \"train\" or a checkpoint directory");
-        Require(Source == "train" || Directory.Exists(Source), "source", $"checkpoint directory '{Source}' not found");
-        Require(Steps > 0, "steps", "must be positive");
-        Require(BatchSize > 0, "batch_size", "must be positive");
-        Require(Lr > 0 && double.IsFinite(Lr), "lr", "must be positive");
-        Require(Examples > 0, "examples", "must be positive");
+        var c = new SpecCheck(source, "sft.");
+        c.Require(!string.IsNullOrWhiteSpace(Source), "source", "must be \"train\" or a checkpoint directory");
+        c.Require(Source == "train" || Directory.Exists(Source), "source", $"checkpoint directory '{Source}' not found");
+        c.Within(Steps, 1, 10_000_000, "steps");
+        c.Within(BatchSize, 1, 65_536, "batch_size");
+        c.LearningRate(Lr, "lr");
+        c.Within(Examples, 1, 10_000_000, "examples");
     }
 }

@@ -22,8 +22,13 @@ public sealed class EppoSiloOptions
     public int CallRetryAttempts { get; set; } = 6;
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(4);
-    /// <summary>Failed attempts of one iteration (each rolled back to the last checkpoint) before the run is marked failed.</summary>
+    /// <summary>
+    /// Failed attempts in a row of one iteration (each rolled back to the last checkpoint) before the run is marked
+    /// failed — for transient failures only; a deterministic one (bad input, NaN, overflow, shapes, missing files) fails at once.
+    /// </summary>
     public int IterationAttempts { get; set; } = 30;
+    /// <summary>How long a run may keep retrying one iteration before it is marked failed, whatever the attempts left.</summary>
+    public TimeSpan IterationRetryTime { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// How often each silo re-activates runs that should be running (after their silo died, or the whole cluster

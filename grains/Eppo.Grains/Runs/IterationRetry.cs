@@ -3,27 +3,30 @@ using Eppo.Grains.Hosting;
 namespace Eppo.Grains.Runs;
 
 /// <summary>
-/// Whether a failed iteration is tried again: not for a user error, and at most <paramref name="attempts"/> times in a
-/// row, with an exponential backoff (0.5 s, 1 s, 2 s, … capped at 10 s). The run grain rolls back before each retry.
+/// Whether a failed iteration is tried again: only when the failure is transient (<see cref="TransientFailures.IsRetryableIteration"/>),
+/// at most <paramref name="attempts"/> times in a row and within <paramref name="budget"/> of the first failure, with an
+/// exponential backoff (0.5 s, 1 s, 2 s, … capped at 10 s). The run grain rolls back before each retry.
 /// </summary>
-public sealed class IterationRetry(int attempts)
+public sealed class IterationRetry(int attempts, TimeSpan budget, TimeProvider time)
 {
-    DateTime retryAt;
+    DateTimeOffset retryAt, firstFailure;
 
     public int FailedAttempts { get; private set; }
 
-    public bool Waiting => DateTime.UtcNow < retryAt;
+    public bool Waiting => time.GetUtcNow() < retryAt;
 
     /// <summary>The delay before the next attempt, or null when the run should fail now.</summary>
     public TimeSpan? After(Exception e)
     {
-        if (TransientFailures.IsUserError(e) || ++FailedAttempts >= attempts)
+        var now = time.GetUtcNow();
+        if (FailedAttempts == 0) firstFailure = now;
+        if (!TransientFailures.IsRetryableIteration(e) || ++FailedAttempts >= attempts || now - firstFailure > budget)
         {
             Reset();
             return null;
         }
         var delay = TimeSpan.FromSeconds(Math.Min(10, 0.5 * Math.Pow(2, FailedAttempts - 1)));
-        retryAt = DateTime.UtcNow + delay;
+        retryAt = now + delay;
         return delay;
     }
 

@@ -29,7 +29,7 @@ public sealed class RunGrain(
     IGrainTimer? timer;
     RunSpec? spec;
     RunProgress? progress;
-    readonly IterationRetry retry = new(options.Value.IterationAttempts);
+    readonly IterationRetry retry = new(options.Value.IterationAttempts, options.Value.IterationRetryTime, TimeProvider.System);
     StagePlacement? placement;
 
     RunGrainState S => state.State;
@@ -195,5 +195,5 @@ public sealed class RunGrain(
         metrics.RecordRunState(RunId, Spec.Method, next);
     }
 
-    RunStatus Status() => S.ToStatus(RunId, Spec, Progress.History.Tail, Progress.GeneratorHosts, Placement.ModelHosts);
+    RunStatus Status() => S.ToStatus(RunId, Spec, Progress.History.Tail, retry.FailedAttempts, Progress.GeneratorHosts, Placement.ModelHosts);
 }

@@ -24,14 +24,14 @@ public sealed class RunGrainState
     [Id(11)] public PreparedModels? Models { get; set; }
     [Id(12)] public bool HackingAlarm { get; set; }
 
-    public RunStatus ToStatus(string runId, RunSpec spec, IReadOnlyList<IterationMetrics> tail, IReadOnlyList<string> generatorHosts,
-        IReadOnlyList<string> modelHosts) => new()
+    public RunStatus ToStatus(string runId, RunSpec spec, IReadOnlyList<IterationMetrics> tail, int failedAttempts,
+        IReadOnlyList<string> generatorHosts, IReadOnlyList<string> modelHosts) => new()
     {
         RunId = runId, Name = spec.Name, Method = spec.Method, State = State, Reason = Reason, Stage = Stage,
         Iteration = Iteration, TotalIterations = spec.Iterations, PolicyVersion = PolicyVersion, LastCheckpoint = LastCheckpoint,
         Latest = tail.LastOrDefault(), History = tail, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, HackingAlarm = HackingAlarm,
         SftPath = Models?.SftPath, RewardPaths = Models?.RewardPaths ?? [], RewardHeldOutAccuracies = Models?.RewardHeldOutAccuracies ?? [],
         RewardHeldOutAccuracy = Models?.RewardHeldOutAccuracies is { Count: > 0 } a ? a.Average() : null,
-        GeneratorHosts = generatorHosts, ModelHosts = modelHosts,
+        FailedAttempts = failedAttempts, GeneratorHosts = generatorHosts, ModelHosts = modelHosts,
     };
 }

@@ -33,7 +33,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
             return fresh;
         });
         if (learner.IterationsDone != iterationsDone)
-            throw new InvalidOperationException($"checkpoint {checkpoint} holds {learner.IterationsDone} iterations, the run expected {iterationsDone}");
+            throw new EppoException($"checkpoint {checkpoint} holds {learner.IterationsDone} iterations, the run expected {iterationsDone}");
         publishedWeights = null;
         publishedVersion = -1;
         return learner.PolicyVersion;
@@ -44,7 +44,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         var current = Learner;
         // A replayed or duplicated call must never be applied on top of the state it already produced.
         if (e.Iteration != current.IterationsDone)
-            throw new InvalidOperationException($"learner holds {current.IterationsDone} iterations; iteration {e.Iteration} is out of step");
+            throw new StageStateLostException($"learner holds {current.IterationsDone} iterations; iteration {e.Iteration} is out of step");
         return await ComputeThreads.RunAsync(() => current.Learn(new LearnerBatch(e.Iteration, e.PromptTokens, e.ResponseTokens, e.Scores, e.EnergyRl, e.EnergySft)));
     }
 
@@ -91,5 +91,5 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         return Task.CompletedTask;
     }
 
-    PpoLearner Learner => learner ?? throw new InvalidOperationException("learner not initialised: call InitializeAsync first");
+    PpoLearner Learner => learner ?? throw new StageStateLostException("learner not initialised (re-activated?): the run re-initialises it from its checkpoint");
 }

@@ -25,7 +25,7 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
         {
             var policy = await GrainFactory.GetGrain<ILearnerGrain>(request.Run.RunId).GetPolicyAsync(worker.Version);
             if (policy.Version != request.PolicyVersion || policy.Weights is null)
-                throw new InvalidOperationException($"generator wanted policy version {request.PolicyVersion}, the learner has {policy.Version}");
+                throw new StageStateLostException($"generator wanted policy version {request.PolicyVersion}, the learner has {policy.Version}");
             await ComputeThreads.RunAsync(() => worker.LoadWeights(policy.Weights, policy.Version));
         }
         var result = await ComputeThreads.RunAsync(() => worker.Generate(request.Prompts.Tokens, request.Seed));

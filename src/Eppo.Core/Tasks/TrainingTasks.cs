@@ -1,5 +1,6 @@
 using Eppo.Contracts;
 using Eppo.Core.HackBench;
+using Eppo.Core.Training;
 
 namespace Eppo.Core.Tasks;
 
@@ -23,12 +24,26 @@ public static class TrainingTasks
         return spec;
     }
 
+    /// <summary>A model trained here has <see cref="ModelFactory.MaxPositions"/> positions: prompt and answer must fit, and the run in memory.</summary>
+    static void RequireFits(RunSpec spec, ITrainingTask task, string source)
+    {
+        var longest = task.TrainPrompts(spec).Tokens.Max(t => t.Length);
+        if (longest + spec.MaxNewTokens > ModelFactory.MaxPositions)
+            throw new EppoException($"{source}: field 'max_new_tokens': task '{task.Name}' prompts take up to {longest} tokens and a model trained " +
+                                    $"here has {ModelFactory.MaxPositions} positions, so at most {ModelFactory.MaxPositions - longest} (got {spec.MaxNewTokens})");
+        var bytes = MemoryEstimate.Bytes(spec, task.Codec.VocabSize, ModelFactory.MaxPositions);
+        if (bytes > MemoryEstimate.LimitBytes)
+            throw new EppoException($"{source}: fields 'model.hidden_size', 'model.layers', 'model.intermediate_size', 'mini_batch_size', 'generators': " +
+                                    $"this run needs an estimated {bytes / (1L << 30):F0} GiB (limit {MemoryEstimate.LimitBytes / (1L << 30):F0} GiB)");
+    }
+
     public static RunSpec Validate(RunSpec spec, string source)
     {
         var task = For(spec, source);
         task.Validate(spec, source);
         if (spec.Reward.Source == RewardSpec.Gold && task.Gold is null)
             throw new EppoException($"{source}: field 'reward.source': task '{task.Name}' has no gold judge");
+        if (spec.Sft.Source == "train") RequireFits(spec, task, source);
         return spec;
     }
 }
