@@ -57,6 +57,10 @@ public static class EppoApp
                     .WithExample("bench", "core", "--json");
                 bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("Orleans overhead and EPPO's cost over PPO")
                     .WithExample("bench", "pipeline", "--json");
+                bench.AddCommand<BenchLoadCommand>("load").WithDescription("Many runs at once: all complete, status latency, memory after")
+                    .WithExample("bench", "load", "--runs", "20", "--json").WithExample("bench", "load", "--silos", "2");
+                bench.AddCommand<BenchSoakCommand>("soak").WithDescription("One long run: resident memory and the run record's size")
+                    .WithExample("bench", "soak", "--iterations", "1000", "--json");
             });
         });
         return app;

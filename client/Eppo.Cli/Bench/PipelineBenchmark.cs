@@ -149,6 +149,7 @@ public static class PipelineBenchmark
         var pipeline = ComputeThreads.Run(() => new LocalPipeline(spec, models));
         var history = new List<IterationMetrics>();
         var ms = TimeIterations(i => history.Add(ComputeThreads.Run(() => pipeline.RunIteration(i))), spec.Iterations);
+        ComputeThreads.Run(pipeline.Dispose);
         return new Timed(ms, history);
     }
 

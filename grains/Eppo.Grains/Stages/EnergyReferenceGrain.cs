@@ -51,6 +51,9 @@ public sealed class EnergyReferenceGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellation)
     {
+        // The SFT model's native memory goes with the activation; the cache itself is in grain state.
+        if (cache is { } held) await ComputeThreads.RunAsync(held.Dispose);
+        cache = null;
         if (!countsUnsaved) return;
         try { await state.WriteStateAsync(cancellation); }
         catch (Exception e) when (Hosting.TransientFailures.IsTransient(e) || e is OperationCanceledException)

@@ -26,9 +26,13 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         var spec = RunSpec.Parse(run.SpecJson, run.RunId);
         var sftPath = await artifacts.LocalPathAsync(run.SftPath);
         var checkpointPath = checkpoint is null ? null : await artifacts.LocalPathAsync(checkpoint);
+        var previous = learner;
+        learner = null;  // never left pointing at a disposed learner, even when loading fails
         learner = await ComputeThreads.RunAsync(() =>
         {
-            var fresh = new PpoLearner(spec, TrainingTasks.For(spec).Codec, ModelPreparation.LoadSft(sftPath, spec));
+            previous?.Dispose();
+            using var sft = ModelPreparation.LoadSft(sftPath, spec);  // the learner keeps copies
+            var fresh = new PpoLearner(spec, TrainingTasks.For(spec).Codec, sft);
             if (checkpointPath is not null) fresh.Load(checkpointPath);
             return fresh;
         });
@@ -83,6 +87,14 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         {
             if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    /// <summary>Frees actor, critic, reference and optimizer state with the activation (a retired learner).</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellation)
+    {
+        if (learner is { } held) await ComputeThreads.RunAsync(held.Dispose);
+        learner = null;
+        publishedWeights = null;
     }
 
     Task ILearnerGrain.RetireAsync()

@@ -31,6 +31,13 @@ public sealed class RewardScorerGrain(IArtifactStore artifacts) : Grain, IReward
         return Task.CompletedTask;
     }
 
+    /// <summary>Frees the reward model's native memory with the activation (a retired or moved scorer).</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellation)
+    {
+        if (reward is IDisposable held) await ComputeThreads.RunAsync(held.Dispose);
+        reward = null;
+    }
+
     Task IRewardScorerGrain.MoveAsync()
     {
         MigrateOnIdle();

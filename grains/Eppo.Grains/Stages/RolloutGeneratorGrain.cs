@@ -43,6 +43,13 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
         return Task.CompletedTask;
     }
 
+    /// <summary>Frees the policy copy's native memory with the activation (a retired or moved generator).</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellation)
+    {
+        if (worker is { } held) await ComputeThreads.RunAsync(held.Dispose);
+        worker = null;
+    }
+
     Task IRolloutGeneratorGrain.MoveAsync()
     {
         MigrateOnIdle();

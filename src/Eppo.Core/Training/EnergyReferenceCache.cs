@@ -4,8 +4,10 @@ namespace Eppo.Core.Training;
 /// Per-prompt cache of ΔE_SFT. Misses are computed in groups of equal prompt length (no padding), so a prompt's value
 /// does not depend on which other prompts missed with it — a recomputed cache equals the original bit for bit.
 /// </summary>
-public sealed class EnergyReferenceCache(SftEnergyReference reference)
+public sealed class EnergyReferenceCache(SftEnergyReference reference) : IDisposable
 {
+    public void Dispose() => reference.Dispose();
+
     readonly Dictionary<string, float> values = new();
 
     public long Hits { get; private set; }

@@ -7,7 +7,7 @@ namespace Eppo.Core.Training;
 /// The iteration driver over in-process stages, without Orleans: the baseline for measuring Orleans' overhead, and
 /// the reference the grain pipeline must match metric for metric under the same seed.
 /// </summary>
-public sealed class LocalPipeline
+public sealed class LocalPipeline : IDisposable
 {
     readonly LocalStages stages;
     readonly IterationDriver driver;
@@ -20,6 +20,8 @@ public sealed class LocalPipeline
     }
 
     public PpoLearner Learner => stages.Learner;
+
+    public void Dispose() => stages.Dispose();
 
     /// <summary>Local stages complete synchronously, so waiting here blocks on nothing.</summary>
     public IterationMetrics RunIteration(int iteration) =>

@@ -7,7 +7,7 @@ namespace Eppo.Core.Training;
 /// The stages as direct calls in one process, cut up as the grains cut them (<see cref="IterationPlan"/>): generator
 /// chunks with their own seeds, scorer chunks per member. Every call completes synchronously.
 /// </summary>
-public sealed class LocalStages : IIterationStages
+public sealed class LocalStages : IIterationStages, IDisposable
 {
     readonly RunSpec spec;
     readonly PromptSet prompts;
@@ -72,4 +72,12 @@ public sealed class LocalStages : IIterationStages
 
     /// <summary>Nothing to make durable: an in-process run lives as long as the process.</summary>
     public Task CommitAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        Learner.Dispose();
+        foreach (var generator in generators) generator.Dispose();
+        foreach (var member in members) (member as IDisposable)?.Dispose();
+        energy.Dispose();
+    }
 }

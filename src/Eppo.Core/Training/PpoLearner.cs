@@ -21,7 +21,7 @@ public sealed record LearnerBatch(
 /// PPO with the paper's reward variants (plain, KL, length penalty, EPPO, EPPO + KL): hosts actor, critic, the frozen
 /// SFT policy for KL, both optimizers, the KL controller and the RM-score statistics of the length penalty.
 /// </summary>
-public sealed class PpoLearner
+public sealed class PpoLearner : IDisposable
 {
     readonly RunSpec spec;
     readonly TrainingMethod method;
@@ -53,6 +53,16 @@ public sealed class PpoLearner
     }
 
     public DecoderModel Actor => actor;
+
+    /// <summary>Frees the models' native memory now (a retired learner grain), not when the GC gets to it.</summary>
+    public void Dispose()
+    {
+        actorOptimizer.Dispose();
+        criticOptimizer.Dispose();
+        actor.Dispose();
+        critic.Dispose();
+        reference.Dispose();
+    }
 
     public byte[] PolicyWeights() => ModelWeights.ToBytes(actor);
 

@@ -5,8 +5,10 @@ using Eppo.Core.Ppo;
 namespace Eppo.Core.Training;
 
 /// <summary>The proxy RM's score at the response's last token, standardised with the SFT-sample statistics.</summary>
-public sealed class RewardModelScorer(DecoderModel model, TaskCodec codec, RewardNormalization normalization) : IRewardFunction
+public sealed class RewardModelScorer(DecoderModel model, TaskCodec codec, RewardNormalization normalization) : IRewardFunction, IDisposable
 {
+    public void Dispose() => model.Dispose();
+
     public float[] Score(int[][] prompts, int[][] responses)
     {
         using var noGrad = no_grad();

@@ -23,9 +23,14 @@ public static class RewardSources
     public static IRewardFunction Load(IReadOnlyList<string> locations, RewardCombination combination, ITrainingTask task) =>
         new Combined(locations.Select(l => Member(l, task)).ToArray(), combination);
 
-    sealed class Combined(IRewardFunction[] members, RewardCombination combination) : IRewardFunction
+    sealed class Combined(IRewardFunction[] members, RewardCombination combination) : IRewardFunction, IDisposable
     {
         public float[] Score(int[][] prompts, int[][] responses) => Combine(combination, members.Select(m => m.Score(prompts, responses)).ToArray());
+
+        public void Dispose()
+        {
+            foreach (var member in members) (member as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>memberScores[m] (B) → (B).</summary>

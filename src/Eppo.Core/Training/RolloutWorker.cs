@@ -7,8 +7,10 @@ using Eppo.Contracts;
 namespace Eppo.Core.Training;
 
 /// <summary>A policy copy that samples responses with log-probs and energy; takes new weights as safetensors bytes.</summary>
-public sealed class RolloutWorker(DecoderModel policy, TaskCodec codec, RunSpec spec)
+public sealed class RolloutWorker(DecoderModel policy, TaskCodec codec, RunSpec spec) : IDisposable
 {
+    public void Dispose() => policy.Dispose();
+
     public int Version { get; private set; }
 
     public void LoadWeights(byte[] weights, int version)

@@ -8,8 +8,10 @@ namespace Eppo.Core.Training;
 /// ΔE_SFT(x): the SFT model's final-layer energy loss on its own greedy response to x. Greedy decoding makes it a
 /// function of x alone, which is what lets the pipeline cache it per prompt.
 /// </summary>
-public sealed class SftEnergyReference(DecoderModel sft, TaskCodec codec, int maxNewTokens)
+public sealed class SftEnergyReference(DecoderModel sft, TaskCodec codec, int maxNewTokens) : IDisposable
 {
+    public void Dispose() => sft.Dispose();
+
     public float[] Compute(int[][] prompts)
     {
         var result = new SequenceGenerator(sft).Generate(prompts, GenerationOptions.Greedy(maxNewTokens, codec.EosId) with { PadId = codec.PadId });
