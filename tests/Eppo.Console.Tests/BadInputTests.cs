@@ -96,6 +96,24 @@ public sealed class BadInputTests : IDisposable
         CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", invalid), CliAssert.UserError, invalid, "'iterations'");
     }
 
+    /// <summary>The mutations of quick.json a user tried: accepted once, then retried forever on an overflow. Refused at start now.</summary>
+    [Theory]
+    [InlineData("actor_lr", "1e300")]
+    [InlineData("critic_lr", "1e300")]
+    [InlineData("sft.lr", "1e300")]
+    [InlineData("reward.lr", "1e300")]
+    [InlineData("eta", "1e300")]
+    public async Task Quick_spec_with_a_number_that_cannot_work_is_refused_at_start(string field, string value)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(RepoRoot.Path("deploy/examples/quick.json")), null,
+            new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!.AsObject();
+        var parts = field.Split('.');
+        var section = parts.Length == 2 ? node[parts[0]]!.AsObject() : node;
+        section[parts[^1]] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        var file = Write($"quick-{field}.json", node.ToJsonString());
+        CliAssert.OneLineError(await EppoCli.RunAsync("run", "start", "--config", file), CliAssert.UserError, file, $"'{field}'", "must be a number in");
+    }
+
     [Fact]
     public async Task Bad_name_override_is_one_line()
     {
