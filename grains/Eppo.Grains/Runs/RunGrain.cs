@@ -142,12 +142,12 @@ public sealed class RunGrain(
             else if (S.State == RunState.Pausing) await EndAsync(RunState.Paused);
             else if (S.State == RunState.Stopping) await EndAsync(RunState.Stopped);
             else if (!IsActive(S.State)) StopTimer();
-            if (retry.FailedAttempts > 0)
-            {
-                logger.LogWarning("run {Run}: moving again after {Attempts} failed attempt(s)", RunId, retry.FailedAttempts);
-                retry.Reset();
-                if (S.State is not RunState.Failed) S.Reason = null;
-            }
+            if (retry.FailedAttempts > 0) Progress.MovingAgain(retry.FailedAttempts);
+            retry.Reset();
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation owns the run (SaveAsync is deactivating this one): nothing here may write its state.
         }
         catch (Exception e) when (IsActive(S.State) && retry.After(e) is { } delay)
         {

@@ -81,6 +81,13 @@ public sealed class RunProgress(
         await save();
     }
 
+    /// <summary>An iteration went through after failed attempts: the retry reason no longer applies.</summary>
+    public void MovingAgain(int attempts)
+    {
+        logger.LogWarning("run {Run}: moving again after {Attempts} failed attempt(s)", runId, attempts);
+        if (state.State is not RunState.Failed) state.Reason = null;
+    }
+
     /// <summary>After a failed attempt that will be retried: the iteration is replayed identically from the last commit (seeds and prompts are functions of it).</summary>
     public async Task RetryLaterAsync(Exception e, int attempt, TimeSpan delay)
     {

@@ -12,7 +12,7 @@ public sealed class LocalPipelineTests
         {
             var spec = TinyRun.Spec();
             var models = ModelPreparation.Prepare(spec, root);
-            var pipeline = new LocalPipeline(spec, models);
+            using var pipeline = new LocalPipeline(spec, models);
             for (var i = 0; i < spec.Iterations; i++)
             {
                 var m = pipeline.RunIteration(i);

@@ -28,7 +28,7 @@ public sealed class RunLifecycleTests(PipelineCluster fixture)
         Assert.Equal(spec.Iterations, status.History.Count);
         Assert.True(Directory.Exists(status.LastCheckpoint), status.LastCheckpoint);
 
-        var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
+        using var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
         for (var i = 0; i < spec.Iterations; i++)
             AssertSameLearning(local.RunIteration(i), status.History[i]);
     }
@@ -146,7 +146,7 @@ public sealed class RunLifecycleTests(PipelineCluster fixture)
             Assert.NotEqual(own[0], own[1]); // two models, not one twice
             for (var i = 0; i < experience.Scores.Length; i++) Assert.Equal((own[0][i] + own[1][i]) / 2, experience.Scores[i], 5);
         }
-        var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
+        using var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
         for (var i = 0; i < spec.Iterations; i++) AssertSameLearning(local.RunIteration(i), status.History[i]);
     }
 
