@@ -113,14 +113,14 @@ public sealed class PpoLearner : IDisposable
                 actorOptimizer.zero_grad();
                 pl.Loss.backward();
                 nn.utils.clip_grad_norm_(actor.parameters(), 1.0);
-                actorOptimizer.step();
+                SafeAdam.Step(actorOptimizer);
 
                 var values = TeacherForcing.Values(critic, sub);
                 var vl = ValueLoss.Clipped(values, oldValues.index_select(0, index), returns.index_select(0, index), subMask, spec.ValueClipEps);
                 criticOptimizer.zero_grad();
                 vl.backward();
                 nn.utils.clip_grad_norm_(critic.parameters(), 1.0);
-                criticOptimizer.step();
+                SafeAdam.Step(criticOptimizer);
 
                 policyLoss += pl.Loss.item<float>();
                 valueLoss += vl.item<float>();

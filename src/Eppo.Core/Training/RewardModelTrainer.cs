@@ -85,7 +85,7 @@ public static class RewardModelTrainer
         optimizer.zero_grad();
         loss.backward();
         nn.utils.clip_grad_norm_(rm.parameters(), 1.0);
-        optimizer.step();
+        SafeAdam.Step(optimizer);
         return loss.item<float>();
     }
 

@@ -43,7 +43,7 @@ public static class SftTrainer
         optimizer.zero_grad();
         loss.backward();
         nn.utils.clip_grad_norm_(policy.parameters(), 1.0);
-        optimizer.step();
+        SafeAdam.Step(optimizer);
         return loss.item<float>();
     }
 }
