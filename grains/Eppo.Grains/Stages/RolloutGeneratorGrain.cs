@@ -15,9 +15,9 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
 
     async Task<Rollout> IRolloutGeneratorGrain.GenerateAsync(GenerateRequest request)
     {
-        var spec = RunSpec.Parse(request.Run.SpecJson, request.Run.RunId);
         if (worker is null)
         {
+            var spec = RunSpec.Parse(request.Run.SpecJson, request.Run.RunId);
             var sftPath = await artifacts.LocalPathAsync(request.Run.SftPath);
             worker = await ComputeThreads.RunAsync(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TrainingTasks.For(spec).Codec, spec));
         }
