@@ -53,7 +53,9 @@ public sealed record RewardSpec
         else
             c.Require(Checkpoints is null, "checkpoints", "only used when source is \"checkpoints\"");
         foreach (var (dir, i) in CheckpointDirectories.Select((d, i) => (d, i)))
-            c.Require(Directory.Exists(dir), Source == FromCheckpoints ? $"checkpoints[{i}]" : "source", $"checkpoint directory '{dir}' not found");
+            c.Require(Directory.Exists(dir), Source == FromCheckpoints ? $"checkpoints[{i}]" : "source", Source == FromCheckpoints
+                ? $"checkpoint directory '{dir}' not found"
+                : $"'{dir}' is neither a reward source (\"{Train}\", \"{Gold}\", \"{FromCheckpoints}\") nor an existing checkpoint directory");
         c.Require(CheckpointDirectories.Count <= MaxMembers, "checkpoints", $"at most {MaxMembers} reward models");
         if (Members is { } members) c.Within(members, 1, MaxMembers, "members");
         c.Require(Members is null || Source == Train, "members", "only used when source is \"train\" (with checkpoints, list them)");

@@ -13,7 +13,7 @@ public sealed record SftSpec
     {
         var c = new SpecCheck(source, "sft.");
         c.Require(!string.IsNullOrWhiteSpace(Source), "source", "must be \"train\" or a checkpoint directory");
-        c.Require(Source == "train" || Directory.Exists(Source), "source", $"checkpoint directory '{Source}' not found");
+        c.Require(Source == "train" || Directory.Exists(Source), "source", $"'{Source}' is neither \"train\" nor an existing checkpoint directory");
         c.Within(Steps, 1, 10_000_000, "steps");
         c.Within(BatchSize, 1, 65_536, "batch_size");
         c.LearningRate(Lr, "lr");

@@ -41,20 +41,16 @@ public static class LoadBenchmark
         var hosts = new List<WebApplication>();
         try
         {
-            var primary = Commands.PortCheck.FreePort();
-            var gateway = Commands.PortCheck.FreePort();
+            var first = EmbeddedSilo.Settings("eppo-bench-load", root);
             for (var i = 0; i < silos; i++)
             {
-                var settings = new SiloSettings
-                {
-                    SiloPort = i == 0 ? primary : Commands.PortCheck.FreePort(), GatewayPort = i == 0 ? gateway : Commands.PortCheck.FreePort(),
-                    PrimarySiloPort = primary, ClusterId = "eppo-bench-load", MetricsUrl = null, DataRoot = root, LogLevel = LogLevel.Error,
-                };
+                // Later silos join the first (local clustering names one primary).
+                var settings = i == 0 ? first : EmbeddedSilo.Settings(first.ClusterId, root) with { PrimarySiloPort = first.SiloPort };
                 var host = EppoSiloHost.Build(settings);
                 await host.StartAsync(cancellation);
                 hosts.Add(host);
             }
-            await using var connection = await ClusterConnection.ConnectAsync(new ClusterSettings { GatewayPort = gateway, ClusterId = "eppo-bench-load" }, cancellation);
+            await using var connection = await ClusterConnection.ConnectAsync(new ClusterSettings { GatewayPort = first.GatewayPort, ClusterId = first.ClusterId }, cancellation);
             var client = connection.Client;
 
             progress("warm-up run (trains the shared SFT and RM once, loads libtorch)");

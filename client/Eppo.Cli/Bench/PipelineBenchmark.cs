@@ -88,12 +88,7 @@ public static class PipelineBenchmark
             progress("training throwaway SFT and RM models");
             var models = await ComputeThreads.RunLongAsync(() => ModelPreparation.Prepare(ppo, root));
 
-            var silo = new SiloSettings
-            {
-                SiloPort = Commands.PortCheck.FreePort(), GatewayPort = Commands.PortCheck.FreePort(), ClusterId = "eppo-bench",
-                MetricsUrl = null, DataRoot = root, LogLevel = LogLevel.Error,
-            };
-            var app = EppoSiloHost.Build(silo with { PrimarySiloPort = silo.SiloPort });
+            var app = EppoSiloHost.Build(EmbeddedSilo.Settings("eppo-bench", root));
             await app.StartAsync(cancellation);
             var (local, orleans, ppoRuns) = (new List<Timed>(), new List<Timed>(), new List<Timed>());
             try

@@ -29,12 +29,7 @@ public static class SoakBenchmark
     {
         var spec = (RunSpec.Load(specPath) with { Iterations = iterations }).Validate(specPath);
         var root = Directory.CreateTempSubdirectory("eppo-bench-soak-").FullName;
-        var settings = new SiloSettings
-        {
-            SiloPort = Commands.PortCheck.FreePort(), GatewayPort = Commands.PortCheck.FreePort(), ClusterId = "eppo-bench-soak",
-            MetricsUrl = null, DataRoot = root, LogLevel = LogLevel.Error,
-        };
-        var app = EppoSiloHost.Build(settings with { PrimarySiloPort = settings.SiloPort });
+        var app = EppoSiloHost.Build(EmbeddedSilo.Settings("eppo-bench-soak", root));
         await app.StartAsync(cancellation);
         try
         {

@@ -68,13 +68,10 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         Core.Torch.UseThreads(1);
         Core.ComputeThreads.EnsureAtLeast(2);
 
-        var silo = new SiloSettings
+        var silo = EmbeddedSilo.Settings("eppo-demo", dataRoot) with
         {
-            SiloPort = PortCheck.FreePort(), GatewayPort = PortCheck.FreePort(), ClusterId = "eppo-demo",
-            MetricsUrl = settings.MetricsUrl == "none" ? null : settings.MetricsUrl, DataRoot = dataRoot, TorchThreads = 1, ComputeThreads = 2,
-            LogLevel = LogLevel.Error,
+            MetricsUrl = settings.MetricsUrl == "none" ? null : settings.MetricsUrl, TorchThreads = 1, ComputeThreads = 2,
         };
-        silo = silo with { PrimarySiloPort = silo.SiloPort };
         var app = EppoSiloHost.Build(silo);
         await app.StartAsync(cancellation);
         try
