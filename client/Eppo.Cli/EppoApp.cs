@@ -50,6 +50,14 @@ public static class EppoApp
                 run.AddCommand<RunWatchCommand>("watch").WithDescription("Follow a run live: progress, rewards, KL, energy loss, alarm")
                     .WithExample("run", "watch", ExampleRun);
             });
+            config.AddBranch("model", model =>
+            {
+                model.SetDescription("Look into a Hugging Face checkpoint: GPT-2, Llama and Mistral in safetensors (docs/models.md)");
+                model.AddCommand<ModelInspectCommand>("inspect").WithDescription("Architecture, sizes, parameter count, stored dtypes, tokenizer files")
+                    .WithExample("model", "inspect", "path/to/checkpoint").WithExample("model", "inspect", "path/to/checkpoint", "--json");
+                model.AddCommand<ModelLogitsCommand>("logits").WithDescription("Logits for token ids, and the final layer's energy loss per token at every probe site")
+                    .WithExample("model", "logits", "path/to/checkpoint", "--tokens", "1,2,3", "--json");
+            });
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks; results go to docs/benchmarks.md");

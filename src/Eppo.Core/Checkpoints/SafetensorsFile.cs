@@ -20,6 +20,8 @@ public sealed class SafetensorsFile
 
     public IReadOnlyDictionary<string, Entry> Entries => entries;
 
+    public string Path => path;
+
     public static SafetensorsFile Open(string path)
     {
         if (!File.Exists(path)) throw new EppoException($"{path}: file not found");

@@ -1,0 +1,37 @@
+using Eppo.Core.Model;
+using Eppo.Core.Training;
+
+namespace Eppo.Core.Checkpoints;
+
+/// <summary>One forward of a Hugging Face checkpoint over a token sequence: logits (T × V), and the final layer's energy loss per token at every probe site.</summary>
+public static class CheckpointLogits
+{
+    public sealed record Result(float[][] Logits, IReadOnlyDictionary<string, float[]> Energy);
+
+    public static Result Compute(string dir, long[] ids)
+    {
+        using var scope = NewDisposeScope();
+        using var model = HuggingFaceCheckpoint.Load(dir);
+        var c = model.Config;
+        if (ids.Length == 0) throw new EppoException("--tokens: no token ids");
+        if (ids.Any(id => id < 0 || id >= c.VocabSize))
+            throw new EppoException($"--tokens: id {ids.First(id => id < 0 || id >= c.VocabSize)} is outside the vocabulary (size {c.VocabSize})");
+        if (ids.Length > c.MaxPositions) throw new EppoException($"--tokens: {ids.Length} tokens, the model has {c.MaxPositions} positions");
+        var input = tensor(ids, [1, ids.Length]);
+        var mask = ones(1, ids.Length, ScalarType.Int64);
+        var positions = Positions.FromMask(mask);
+        using var noGrad = no_grad();
+        model.eval();
+        var rows = model.Forward(input, positions, mask).Head[0];
+        var logits = Enumerable.Range(0, ids.Length).Select(t => rows[t].data<float>().ToArray()).ToArray();
+        var energy = new Dictionary<string, float[]>();
+        foreach (var site in Enum.GetValues<EnergySite>())
+        {
+            // The probe reads one site per forward pass: a weight copy per site.
+            using var probed = ModelFactory.CopyOf(model, HeadKind.LanguageModel, seed: 0, site);
+            probed.eval();
+            energy[site.ToConfigString()] = probed.Forward(input, positions, mask).Energy[0].data<float>().ToArray();
+        }
+        return new Result(logits, energy);
+    }
+}
