@@ -4,13 +4,14 @@ using Eppo.Core.Model;
 namespace Eppo.Core.Checkpoints;
 
 /// <summary>
-/// A Hugging Face config.json as a <see cref="ModelConfig"/>: GPT2LMHeadModel, LlamaForCausalLM (Llama 2, TinyLlama,
-/// SmolLM, DeepSeek-LLM) and MistralForCausalLM. What the model code here cannot reproduce exactly — biases in
-/// attention (Qwen2), rope_scaling, another activation — is refused naming the field, never approximated.
+/// A Hugging Face config.json as a <see cref="ModelConfig"/>: GPT2LMHeadModel, LlamaForCausalLM (Llama 2 and 3 with
+/// rope_type llama3, TinyLlama, SmolLM, DeepSeek-LLM), MistralForCausalLM and Qwen2ForCausalLM (q/k/v biases). What the
+/// model code here cannot reproduce exactly — other RoPE scalings, o_proj or MLP biases, per-layer sliding windows,
+/// another activation — is refused naming the field, never approximated.
 /// </summary>
 public static class HuggingFaceConfig
 {
-    public static readonly IReadOnlyList<string> Architectures = ["GPT2LMHeadModel", "LlamaForCausalLM", "MistralForCausalLM"];
+    public static readonly IReadOnlyList<string> Architectures = ["GPT2LMHeadModel", "LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM"];
 
     public static (ModelConfig Config, string Architecture) Read(string path, EnergySite site = EnergySite.DownProj)
     {
@@ -48,8 +49,10 @@ public static class HuggingFaceConfig
             }
 
             if (Text("hidden_act") is { } hiddenAct && hiddenAct != "silu") throw Bad("hidden_act", $"'{hiddenAct}' is not supported (silu is)");
-            if (Present("rope_scaling")) throw Bad("rope_scaling", "RoPE scaling (e.g. Llama 3's) is not supported yet; only plain RoPE");
-            if (Flag("attention_bias", false)) throw Bad("attention_bias", "attention biases are not supported");
+            var scaling = Present("rope_scaling") ? Llama3Scaling(root.GetProperty("rope_scaling"), Bad) : null;
+            var qwen2 = architecture == "Qwen2ForCausalLM";
+            if (!qwen2 && Flag("attention_bias", false)) throw Bad("attention_bias", "biases on every attention projection (o_proj too) are not supported");
+            if (qwen2 && Flag("use_sliding_window", false)) throw Bad("use_sliding_window", "Qwen2's per-layer sliding window is not supported");
             if (Flag("mlp_bias", false)) throw Bad("mlp_bias", "MLP biases are not supported");
             var size = Int("hidden_size");
             var attentionHeads = Int("num_attention_heads");
@@ -61,7 +64,17 @@ public static class HuggingFaceConfig
             return (new ModelConfig(ModelFamily.Llama, Int("vocab_size"), size, Int("num_hidden_layers"), attentionHeads,
                 Int("num_key_value_heads", attentionHeads), Int("intermediate_size"), positions,
                 TieEmbeddings: Flag("tie_word_embeddings", false), RopeTheta: Number("rope_theta", 10000), NormEps: Number("rms_norm_eps", 1e-6),
-                ProbeSite: site).Validate(), architecture);
+                ProbeSite: site, AttentionBias: qwen2, RopeScaling: scaling).Validate(), architecture);
         }
+    }
+
+    /// <summary>rope_scaling of rope_type (or the older key "type") "llama3"; any other scaling is refused.</summary>
+    static RopeScaling Llama3Scaling(JsonElement s, Func<string, string, EppoException> bad)
+    {
+        var type = s.TryGetProperty("rope_type", out var t) || s.TryGetProperty("type", out t) ? t.GetString() : null;
+        if (type != "llama3") throw bad("rope_scaling", $"rope_type '{type}' is not supported (llama3 is)");
+        double Need(string field) => s.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number
+            ? v.GetDouble() : throw bad($"rope_scaling.{field}", "missing");
+        return new RopeScaling(Need("factor"), Need("low_freq_factor"), Need("high_freq_factor"), (int)Need("original_max_position_embeddings"));
     }
 }

@@ -3,7 +3,7 @@ using static TorchSharp.torch.nn;
 
 namespace Eppo.Core.Model;
 
-/// <summary>Grouped-query causal self-attention with RoPE, no biases (HF LlamaAttention names).</summary>
+/// <summary>Grouped-query causal self-attention with RoPE (HF LlamaAttention names); q/k/v biases only with AttentionBias (Qwen2).</summary>
 internal sealed class LlamaAttention : Module
 {
     readonly Linear q_proj, k_proj, v_proj, o_proj;
@@ -15,9 +15,9 @@ internal sealed class LlamaAttention : Module
         kvHeads = config.KvHeads;
         headDim = config.HeadDim;
         this.layerIndex = layerIndex;
-        q_proj = Linear(config.HiddenSize, heads * headDim, hasBias: false);
-        k_proj = Linear(config.HiddenSize, kvHeads * headDim, hasBias: false);
-        v_proj = Linear(config.HiddenSize, kvHeads * headDim, hasBias: false);
+        q_proj = Linear(config.HiddenSize, heads * headDim, hasBias: config.AttentionBias);
+        k_proj = Linear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias);
+        v_proj = Linear(config.HiddenSize, kvHeads * headDim, hasBias: config.AttentionBias);
         o_proj = Linear(heads * headDim, config.HiddenSize, hasBias: false);
         RegisterComponents();
     }

@@ -25,7 +25,7 @@ internal sealed class LlamaTrunk : DecoderTrunk
     protected override Tensor Embed(Tensor inputIds, Tensor positions) => embed_tokens.forward(inputIds);
 
     protected override (Tensor? Cos, Tensor? Sin) PositionAngles(Tensor positions) =>
-        RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta);
+        RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta, Config.RopeScaling);
 
     protected override Tensor FinalNorm(Tensor x) => norm.forward(x);
 }

@@ -3,6 +3,7 @@ namespace Eppo.Core.Model;
 /// <summary>
 /// Shape of a decoder-only transformer. Field names follow Hugging Face config.json (see <see cref="ModelConfigJson"/>).
 /// For GPT-2, IntermediateSize is the MLP width (HF n_inner, usually 4·HiddenSize) and KvHeads must equal Heads.
+/// AttentionBias: q/k/v projections with biases (Qwen2); RopeScaling: Llama 3's frequency scaling (Llama family only).
 /// </summary>
 public sealed record ModelConfig(
     ModelFamily Family,
@@ -16,7 +17,9 @@ public sealed record ModelConfig(
     bool TieEmbeddings = false,
     double RopeTheta = 10000,
     double NormEps = 1e-5,
-    EnergySite ProbeSite = EnergySite.DownProj)
+    EnergySite ProbeSite = EnergySite.DownProj,
+    bool AttentionBias = false,
+    RopeScaling? RopeScaling = null)
 {
     public int HeadDim => HiddenSize / Heads;
 
@@ -57,6 +60,10 @@ public sealed record ModelConfig(
             Fail(nameof(Heads), "num_attention_heads", $"gives an odd head dimension {HeadDim}; RoPE needs it even");
         if (!(RopeTheta > 0)) Fail(nameof(RopeTheta), "rope_theta", $"must be positive, got {RopeTheta}");
         if (!(NormEps > 0)) Fail(nameof(NormEps), "norm eps", $"must be positive, got {NormEps}");
+        if (Family == ModelFamily.Gpt2 && (AttentionBias || RopeScaling is not null))
+            Fail(nameof(AttentionBias), "attention_bias / rope_scaling", "are Llama-family options");
+        if (RopeScaling is { } r && !(r.Factor >= 1 && r.LowFreqFactor > 0 && r.HighFreqFactor > r.LowFreqFactor && r.OriginalMaxPositions > 0))
+            Fail(nameof(RopeScaling), "rope_scaling", $"needs factor ≥ 1, 0 < low_freq_factor < high_freq_factor and original_max_position_embeddings > 0, got {r}");
         return this;
     }
 

@@ -33,6 +33,9 @@ public static class ModelConfigJson
             RmsNormEps = isLlama ? config.NormEps : null,
             LayerNormEpsilon = isLlama ? null : config.NormEps,
             ProbeSite = config.ProbeSite.ToConfigString(),
+            AttentionBias = config.AttentionBias ? true : null,
+            RopeScaling = config.RopeScaling is { } r ? new RopeScalingDocument { RopeType = "llama3", Factor = r.Factor, LowFreqFactor = r.LowFreqFactor,
+                HighFreqFactor = r.HighFreqFactor, OriginalMaxPositionEmbeddings = r.OriginalMaxPositions } : null,
         };
         return JsonSerializer.Serialize(document, Options);
     }
@@ -67,7 +70,12 @@ public static class ModelConfigJson
             TieEmbeddings: document.TieWordEmbeddings ?? false,
             RopeTheta: document.RopeTheta ?? 10000,
             NormEps: document.RmsNormEps ?? document.LayerNormEpsilon ?? 1e-5,
-            ProbeSite: document.ProbeSite is null ? EnergySite.DownProj : EnergySites.Parse(document.ProbeSite)
+            ProbeSite: document.ProbeSite is null ? EnergySite.DownProj : EnergySites.Parse(document.ProbeSite),
+            AttentionBias: document.AttentionBias ?? false,
+            RopeScaling: document.RopeScaling is { } r
+                ? new RopeScaling(r.Factor ?? throw Missing("rope_scaling.factor"), r.LowFreqFactor ?? throw Missing("rope_scaling.low_freq_factor"),
+                    r.HighFreqFactor ?? throw Missing("rope_scaling.high_freq_factor"), r.OriginalMaxPositionEmbeddings ?? throw Missing("rope_scaling.original_max_position_embeddings"))
+                : null
         ).Validate();
     }
 
@@ -108,5 +116,17 @@ public static class ModelConfigJson
         [JsonPropertyName("rms_norm_eps")] public double? RmsNormEps { get; set; }
         [JsonPropertyName("layer_norm_epsilon")] public double? LayerNormEpsilon { get; set; }
         [JsonPropertyName("probe_site")] public string? ProbeSite { get; set; }
+        [JsonPropertyName("attention_bias")] public bool? AttentionBias { get; set; }
+        [JsonPropertyName("rope_scaling")] public RopeScalingDocument? RopeScaling { get; set; }
+    }
+
+    /// <summary>Hugging Face's rope_scaling object of rope_type "llama3".</summary>
+    internal sealed class RopeScalingDocument
+    {
+        [JsonPropertyName("rope_type")] public string? RopeType { get; set; }
+        [JsonPropertyName("factor")] public double? Factor { get; set; }
+        [JsonPropertyName("low_freq_factor")] public double? LowFreqFactor { get; set; }
+        [JsonPropertyName("high_freq_factor")] public double? HighFreqFactor { get; set; }
+        [JsonPropertyName("original_max_position_embeddings")] public int? OriginalMaxPositionEmbeddings { get; set; }
     }
 }

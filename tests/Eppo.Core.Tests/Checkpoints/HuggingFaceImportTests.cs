@@ -9,8 +9,8 @@ namespace Eppo.Core.Tests.Checkpoints;
 /// <summary>
 /// Checkpoints in Hugging Face layout, written by an independent script (Fixtures/HuggingFace/make_fixtures.py, Debian's
 /// python3-torch), load into our model and give the logits and the energy at every probe site of a reference forward
-/// written from Hugging Face's modeling code — GPT-2 (Conv1D, prefix or not, tied head, fp16) and Llama/Mistral (GQA,
-/// untied and tied heads, bf16 in two shards, fp16, rope_theta 1e6).
+/// written from Hugging Face's modeling code — GPT-2 (Conv1D, prefix or not, tied head, fp16), Llama/Mistral (GQA,
+/// untied and tied heads, bf16 in two shards, fp16, rope_theta 1e6), Qwen2 (q/k/v biases) and Llama 3 RoPE scaling.
 /// </summary>
 public sealed class HuggingFaceImportTests
 {
@@ -20,7 +20,7 @@ public sealed class HuggingFaceImportTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var c in new[] { "gpt2-tied-f32", "gpt2-noprefix-f16", "llama-gqa-f32", "llama-tied-bf16-sharded", "mistral-f16" })
+        foreach (var c in new[] { "gpt2-tied-f32", "gpt2-noprefix-f16", "llama-gqa-f32", "llama-tied-bf16-sharded", "mistral-f16", "qwen2-tied-f32", "llama3-scaled-f32" })
             foreach (var site in new[] { "block", "mlp", "down_proj", "mlp_linears" })
                 data.Add(c, site);
         return data;
@@ -75,15 +75,28 @@ public sealed class HuggingFaceImportTests
     }
 
     [Fact]
+    public void BiasesAndRopeScalingSurviveOurOwnConfigFile()
+    {
+        var config = ModelConfig.Tiny() with { AttentionBias = true, RopeScaling = new RopeScaling(8, 1, 4, 64) };
+        Assert.Equal(config, ModelConfig.FromJson(config.ToJson()));
+        Assert.Equal(ModelConfig.Tiny(), ModelConfig.FromJson(ModelConfig.Tiny().ToJson()));
+    }
+
+    [Fact]
     public void WhatCannotBeLoadedExactlyIsRefusedInOneLineNamingIt()
     {
         var dir = Copy("llama-gqa-f32");
         try
         {
-            EditConfig(dir, c => c["architectures"] = new System.Text.Json.Nodes.JsonArray("Qwen2ForCausalLM"));
-            Assert.Contains("field 'architectures': 'Qwen2ForCausalLM' is not supported", Refused(dir));
-            EditConfig(dir, c => { c["architectures"] = new System.Text.Json.Nodes.JsonArray("LlamaForCausalLM"); c["rope_scaling"] = new System.Text.Json.Nodes.JsonObject { ["rope_type"] = "llama3" }; });
-            Assert.Contains("field 'rope_scaling'", Refused(dir));
+            EditConfig(dir, c => c["architectures"] = new System.Text.Json.Nodes.JsonArray("Phi3ForCausalLM"));
+            Assert.Contains("field 'architectures': 'Phi3ForCausalLM' is not supported", Refused(dir));
+            EditConfig(dir, c => { c["architectures"] = new System.Text.Json.Nodes.JsonArray("LlamaForCausalLM"); c["rope_scaling"] = new System.Text.Json.Nodes.JsonObject { ["rope_type"] = "yarn" }; });
+            Assert.Contains("field 'rope_scaling': rope_type 'yarn' is not supported", Refused(dir));
+            EditConfig(dir, c => c["rope_scaling"] = new System.Text.Json.Nodes.JsonObject { ["rope_type"] = "llama3", ["factor"] = 8.0 });
+            Assert.Contains("field 'rope_scaling.low_freq_factor': missing", Refused(dir));
+            EditConfig(dir, c => { c["rope_scaling"] = null; c["attention_bias"] = true; });
+            Assert.Contains("field 'attention_bias'", Refused(dir));
+            EditConfig(dir, c => c["attention_bias"] = false);
             EditConfig(dir, c => { c["rope_scaling"] = null; c["num_key_value_heads"] = 4; });
             var shape = Refused(dir);
             Assert.Contains("tensor 'model.layers.0.self_attn.k_proj.weight' has shape [16, 32]", shape);

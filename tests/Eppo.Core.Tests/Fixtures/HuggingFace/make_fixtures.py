@@ -147,10 +147,25 @@ def repeat_kv(x, n_rep):
     return x[:, :, None, :, :].expand(b, kv, n_rep, t, dim).reshape(b, kv * n_rep, t, dim)
 
 
+def llama3_inv_freq(inv_freq, s):
+    """modeling_rope_utils._compute_llama3_parameters."""
+    factor, low, high, old = s["factor"], s["low_freq_factor"], s["high_freq_factor"], s["original_max_position_embeddings"]
+    low_freq_wavelen, high_freq_wavelen = old / low, old / high
+    wavelen = 2 * math.pi / inv_freq
+    inv_freq_llama = torch.where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq)
+    smooth_factor = (old / wavelen - low) / (high - low)
+    smoothed_inv_freq = (1 - smooth_factor) * inv_freq_llama / factor + smooth_factor * inv_freq_llama
+    is_medium_freq = ~(wavelen < high_freq_wavelen) * ~(wavelen > low_freq_wavelen)
+    return torch.where(is_medium_freq, smoothed_inv_freq, inv_freq_llama)
+
+
 def llama_forward(w, cfg, ids):
     d, heads, kv = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
     hd, eps, T, B = d // heads, cfg["rms_norm_eps"], ids.shape[1], ids.shape[0]
     inv_freq = 1.0 / (cfg["rope_theta"] ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+    if cfg.get("rope_scaling"):
+        inv_freq = llama3_inv_freq(inv_freq, cfg["rope_scaling"])
+    bias = lambda i, n: w.get(f"model.layers.{i}.self_attn.{n}_proj.bias", 0)  # Qwen2: q/k/v biases
     freqs = torch.arange(T).float()[:, None] * inv_freq[None, :]
     emb = torch.cat((freqs, freqs), dim=-1)
     cos, sin = emb.cos()[None, None], emb.sin()[None, None]
@@ -161,9 +176,9 @@ def llama_forward(w, cfg, ids):
         q = lambda n: w[f"model.layers.{i}.{n}"]
         block_in = h
         a = rms_norm(h, q("input_layernorm.weight"), eps)
-        qq = (a @ q("self_attn.q_proj.weight").T).view(B, T, heads, hd).transpose(1, 2)
-        kk = (a @ q("self_attn.k_proj.weight").T).view(B, T, kv, hd).transpose(1, 2)
-        vv = (a @ q("self_attn.v_proj.weight").T).view(B, T, kv, hd).transpose(1, 2)
+        qq = (a @ q("self_attn.q_proj.weight").T + bias(i, "q")).view(B, T, heads, hd).transpose(1, 2)
+        kk = (a @ q("self_attn.k_proj.weight").T + bias(i, "k")).view(B, T, kv, hd).transpose(1, 2)
+        vv = (a @ q("self_attn.v_proj.weight").T + bias(i, "v")).view(B, T, kv, hd).transpose(1, 2)
         qq, kk = qq * cos + rotate_half(qq) * sin, kk * cos + rotate_half(kk) * sin
         kk, vv = repeat_kv(kk, heads // kv), repeat_kv(vv, heads // kv)
         att = (qq @ kk.transpose(2, 3)) / math.sqrt(hd)
@@ -186,7 +201,8 @@ def llama_forward(w, cfg, ids):
 def make_llama(name, dtype_name, arch, tied, seed, shards=1, extra=None):
     g = torch.Generator().manual_seed(seed)
     d, layers, heads, kv, inner, vocab = 32, 2, 4, 2, 48, 64
-    cfg = {"architectures": [arch], "model_type": "mistral" if arch.startswith("Mistral") else "llama", "vocab_size": vocab,
+    model_type = {"MistralForCausalLM": "mistral", "Qwen2ForCausalLM": "qwen2"}.get(arch, "llama")
+    cfg = {"architectures": [arch], "model_type": model_type, "vocab_size": vocab,
            "hidden_size": d, "intermediate_size": inner, "num_hidden_layers": layers, "num_attention_heads": heads,
            "num_key_value_heads": kv, "max_position_embeddings": 64, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
            "hidden_act": "silu", "tie_word_embeddings": tied, "rope_scaling": None, "attention_bias": False}
@@ -205,6 +221,8 @@ def make_llama(name, dtype_name, arch, tied, seed, shards=1, extra=None):
             f"model.layers.{i}.mlp.up_proj.weight": r(inner, d),
             f"model.layers.{i}.mlp.down_proj.weight": r(d, inner),
         })
+        if model_type == "qwen2":
+            t.update({f"model.layers.{i}.self_attn.{n}_proj.bias": r(size, std=0.3) for n, size in (("q", d), ("k", kv * d // heads), ("v", kv * d // heads))})
     t["model.norm.weight"] = 1 + r(d, std=0.1)
     if not tied:
         t["lm_head.weight"] = r(vocab, d)
@@ -221,6 +239,12 @@ def main():
         "llama-tied-bf16-sharded": make_llama("llama-tied-bf16-sharded", "BF16", "LlamaForCausalLM", True, 4, shards=2),
         "mistral-f16": make_llama("mistral-f16", "F16", "MistralForCausalLM", False, 5,
                                   extra={"sliding_window": 4096, "rope_theta": 1000000.0}),
+        "qwen2-tied-f32": make_llama("qwen2-tied-f32", "F32", "Qwen2ForCausalLM", True, 6,
+                                     extra={"use_sliding_window": False, "sliding_window": 4096, "max_window_layers": 2}),
+        # head_dim 8, θ 1e4, original context 64: one frequency kept, one smoothed, two divided by the factor.
+        "llama3-scaled-f32": make_llama("llama3-scaled-f32", "F32", "LlamaForCausalLM", False, 7,
+                                        extra={"max_position_embeddings": 128, "rope_scaling": {"rope_type": "llama3", "factor": 8.0,
+                                               "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64}}),
     }
     out = {"tokens": TOKENS, "cases": {}}
     for name, (logits, sites) in cases.items():
