@@ -57,6 +57,8 @@ public static class EppoApp
                     .WithExample("model", "inspect", "path/to/checkpoint").WithExample("model", "inspect", "path/to/checkpoint", "--json");
                 model.AddCommand<ModelLogitsCommand>("logits").WithDescription("Logits for token ids, and the final layer's energy loss per token at every probe site")
                     .WithExample("model", "logits", "path/to/checkpoint", "--tokens", "1,2,3", "--json");
+                model.AddCommand<ModelExportCommand>("export").WithDescription("A trained policy or reward model in Hugging Face layout")
+                    .WithExample("model", "export", "runs/demo/data/RUN/checkpoints/iter-000300", "--out", "exported/policy");
             });
             config.AddBranch("bench", bench =>
             {

@@ -5,7 +5,7 @@ public sealed class HelpTests
 {
     public static TheoryData<string> Commands => new()
     {
-        "", "run", "run start", "run pause", "run resume", "run stop", "run status", "run list", "run watch", "run history", "bench load", "bench soak", "model", "model inspect", "model logits",
+        "", "run", "run start", "run pause", "run resume", "run stop", "run status", "run list", "run watch", "run history", "bench load", "bench soak", "model", "model inspect", "model logits", "model export",
         "silo", "demo", "bench", "bench core", "bench pipeline",
     };
 

@@ -42,11 +42,34 @@ public sealed class ModelCommandTests
     }
 
     [Fact]
+    public async Task Export_writes_a_checkpoint_that_inspect_and_logits_read()
+    {
+        var outDir = Path.Combine(Path.GetTempPath(), "eppo-export-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var export = await EppoCli.RunAsync("model", "export", Fixture("qwen2-tied-f32"), "--out", outDir);
+            CliAssert.Succeeded(export);
+            Assert.Contains("Qwen2ForCausalLM", export.Stdout);
+            var info = JsonDocument.Parse((await EppoCli.RunAsync("model", "inspect", outDir, "--json")).Stdout).RootElement;
+            Assert.Equal("Qwen2ForCausalLM", info.GetProperty("architecture").GetString());
+            Assert.Equal(["F32"], info.GetProperty("dtypes").EnumerateArray().Select(d => d.GetString()));
+            var a = JsonDocument.Parse((await EppoCli.RunAsync("model", "logits", Fixture("qwen2-tied-f32"), "--tokens", "3,1,4", "--json")).Stdout).RootElement;
+            var b = JsonDocument.Parse((await EppoCli.RunAsync("model", "logits", outDir, "--tokens", "3,1,4", "--json")).Stdout).RootElement;
+            Assert.Equal(a.GetProperty("logits").GetRawText(), b.GetProperty("logits").GetRawText());
+        }
+        finally
+        {
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Bad_model_input_is_one_line()
     {
         CliAssert.OneLineError(await EppoCli.RunAsync("model", "inspect", "/no/such/model"), CliAssert.UserError, "/no/such/model");
         CliAssert.OneLineError(await EppoCli.RunAsync("model", "logits", Fixture("gpt2-tied-f32"), "--tokens", "1,500"), CliAssert.UserError, "500", "vocabulary");
         CliAssert.OneLineError(await EppoCli.RunAsync("model", "logits", Fixture("gpt2-tied-f32"), "--tokens", "1,x"), CliAssert.UserError, "'x'");
         CliAssert.OneLineError(await EppoCli.RunAsync("model", "inspect", RepoRoot.Path("deploy")), CliAssert.UserError, "config.json");
+        CliAssert.OneLineError(await EppoCli.RunAsync("model", "export", Fixture("gpt2-tied-f32")), CliAssert.UserError, "--out");
     }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Eppo.Core;
 using Eppo.Core.Checkpoints;
+using Eppo.Core.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -86,6 +87,37 @@ public sealed class ModelLogitsCommand : Command<ModelLogitsSettings>
                 .. energy.Values.Select(e => e[t].ToString("F5", CultureInfo.InvariantCulture))]);
         }
         AnsiConsole.Write(table);
+        return ExitCodes.Ok;
+    }
+}
+
+public sealed class ModelExportSettings : CommandSettings
+{
+    [CommandArgument(0, "<SOURCE>"), Description("A run's checkpoint (…/checkpoints/iter-NNNNNN, its actor/ is exported), a model directory of ours (SFT policy, reward model) or a Hugging Face checkpoint")]
+    public string Source { get; init; } = "";
+
+    [CommandOption("--out <DIR>"), Description("Where to write config.json and model.safetensors (replaced if it exists)")]
+    public string? Out { get; init; }
+
+    public override ValidationResult Validate() =>
+        !Directory.Exists(Source) ? ValidationResult.Error($"{Source}: no such directory")
+        : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out: required (the directory to write)")
+        : ValidationResult.Success();
+}
+
+/// <summary>A trained policy or reward model in Hugging Face layout (docs/models.md).</summary>
+public sealed class ModelExportCommand : Command<ModelExportSettings>
+{
+    public override int Execute(CommandContext context, ModelExportSettings settings, CancellationToken cancellation)
+    {
+        var source = Directory.Exists(Path.Combine(settings.Source, "actor")) ? Path.Combine(settings.Source, "actor") : settings.Source;
+        var architecture = ComputeThreads.Run(() =>
+        {
+            using var model = HuggingFaceCheckpoint.IsCheckpoint(source) ? HuggingFaceCheckpoint.Load(source) : ModelStore.Load(source).Model;
+            HuggingFaceExport.Save(model, settings.Out!);
+            return HuggingFaceExport.Architecture(model);
+        });
+        Console.WriteLine($"{settings.Out}: {architecture}");
         return ExitCodes.Ok;
     }
 }

@@ -18,6 +18,9 @@ public static class HuggingFaceCheckpoint
 
     static readonly string[] Conv1D = [".attn.c_attn.weight", ".attn.c_proj.weight", ".mlp.c_fc.weight", ".mlp.c_proj.weight"];
 
+    /// <summary>GPT-2 weights Hugging Face stores in × out (its Conv1D), ours out × in (Linear).</summary>
+    public static bool IsConv1D(string name) => Conv1D.Any(name.EndsWith);
+
     public static bool IsCheckpoint(string dir) => File.Exists(Path.Combine(dir, ConfigFile)) &&
         (File.Exists(Path.Combine(dir, WeightsFile)) || File.Exists(Path.Combine(dir, IndexFile)));
 
@@ -25,7 +28,7 @@ public static class HuggingFaceCheckpoint
     {
         var (config, architecture) = HuggingFaceConfig.Read(Path.Combine(dir, ConfigFile), site);
         var files = Tensors(dir);
-        var model = new DecoderModel(config, HeadKind.LanguageModel);
+        var model = new DecoderModel(config, HuggingFaceConfig.Head(architecture));
         try
         {
             var gpt2 = config.Family == ModelFamily.Gpt2;
@@ -41,7 +44,7 @@ public static class HuggingFaceCheckpoint
                         throw new EppoException($"{dir}: tensor '{stored}' is missing ({architecture}, expected shape [{string.Join(", ", parameter.shape)}])");
                     using var scope = NewDisposeScope();
                     var value = file.ReadFloat32(stored);
-                    if (gpt2 && Conv1D.Any(stored.EndsWith)) value = value.t();
+                    if (gpt2 && IsConv1D(stored)) value = value.t();
                     if (!value.shape.SequenceEqual(parameter.shape))
                         throw new EppoException($"{dir}: tensor '{stored}' has shape [{string.Join(", ", value.shape)}], {architecture} with this config.json expects [{string.Join(", ", parameter.shape)}]");
                     parameter.copy_(value);

@@ -11,7 +11,15 @@ namespace Eppo.Core.Checkpoints;
 /// </summary>
 public static class HuggingFaceConfig
 {
-    public static readonly IReadOnlyList<string> Architectures = ["GPT2LMHeadModel", "LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM"];
+    public static readonly IReadOnlyList<string> Architectures =
+    [
+        "GPT2LMHeadModel", "LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM",
+        // Reward models: the same trunk with a one-output "score" head.
+        "GPT2ForSequenceClassification", "LlamaForSequenceClassification", "MistralForSequenceClassification", "Qwen2ForSequenceClassification",
+    ];
+
+    /// <summary>The head an architecture carries: a language-model head, or a reward model's scalar score.</summary>
+    public static HeadKind Head(string architecture) => architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal) ? HeadKind.Reward : HeadKind.LanguageModel;
 
     public static (ModelConfig Config, string Architecture) Read(string path, EnergySite site = EnergySite.DownProj)
     {
@@ -38,7 +46,9 @@ public static class HuggingFaceConfig
             if (!Architectures.Contains(architecture))
                 throw Bad("architectures", $"'{architecture}' is not supported (supported: {string.Join(", ", Architectures)})");
 
-            if (architecture == "GPT2LMHeadModel")
+            if (Head(architecture) == HeadKind.Reward && Int("num_labels", root.TryGetProperty("id2label", out var labels) ? labels.EnumerateObject().Count() : 2) != 1)
+                throw Bad("num_labels", "a reward model has one output (num_labels 1)");
+            if (architecture.StartsWith("GPT2", StringComparison.Ordinal))
             {
                 if (Text("activation_function") is { } act && act != "gelu_new") throw Bad("activation_function", $"'{act}' is not supported (gelu_new is)");
                 var hidden = Int("n_embd");
@@ -50,7 +60,7 @@ public static class HuggingFaceConfig
 
             if (Text("hidden_act") is { } hiddenAct && hiddenAct != "silu") throw Bad("hidden_act", $"'{hiddenAct}' is not supported (silu is)");
             var scaling = Present("rope_scaling") ? Llama3Scaling(root.GetProperty("rope_scaling"), Bad) : null;
-            var qwen2 = architecture == "Qwen2ForCausalLM";
+            var qwen2 = architecture.StartsWith("Qwen2", StringComparison.Ordinal);
             if (!qwen2 && Flag("attention_bias", false)) throw Bad("attention_bias", "biases on every attention projection (o_proj too) are not supported");
             if (qwen2 && Flag("use_sliding_window", false)) throw Bad("use_sliding_window", "Qwen2's per-layer sliding window is not supported");
             if (Flag("mlp_bias", false)) throw Bad("mlp_bias", "MLP biases are not supported");
@@ -60,7 +70,7 @@ public static class HuggingFaceConfig
                 throw Bad("head_dim", $"{Int("head_dim")} × {attentionHeads} heads ≠ hidden_size {size}: not supported");
             var positions = Int("max_position_embeddings");
             // Within its window, sliding-window attention is plain causal attention: the context stops at the window.
-            if (architecture == "MistralForCausalLM" && Present("sliding_window")) positions = Math.Min(positions, Int("sliding_window"));
+            if (architecture.StartsWith("Mistral", StringComparison.Ordinal) && Present("sliding_window")) positions = Math.Min(positions, Int("sliding_window"));
             return (new ModelConfig(ModelFamily.Llama, Int("vocab_size"), size, Int("num_hidden_layers"), attentionHeads,
                 Int("num_key_value_heads", attentionHeads), Int("intermediate_size"), positions,
                 TieEmbeddings: Flag("tie_word_embeddings", false), RopeTheta: Number("rope_theta", 10000), NormEps: Number("rms_norm_eps", 1e-6),
