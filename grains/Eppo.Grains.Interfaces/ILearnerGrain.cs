@@ -16,7 +16,10 @@ public interface ILearnerGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Initialize"), ResponseTimeout("00:10:00")] Task<int> InitializeAsync(RunContext run, string? checkpoint, int iterationsDone);
     [Alias("Learn"), ResponseTimeout("00:30:00")] Task<IterationMetrics> LearnAsync(Experience experience);
+    /// <summary>The current policy version's description; <paramref name="haveVersion"/> = the caller's (no chunks to fetch when equal).</summary>
     [Alias("Policy")] Task<PolicyWeights> GetPolicyAsync(int haveVersion);
+    /// <summary>Chunk <paramref name="index"/> of version <paramref name="version"/>'s bytes; refuses a version the learner no longer publishes.</summary>
+    [Alias("PolicyChunk")] Task<byte[]> GetPolicyChunkAsync(int version, int index);
     /// <summary>Writes a checkpoint atomically for the iterations done so far; returns its location.</summary>
     [Alias("Checkpoint"), ResponseTimeout("00:10:00")] Task<string> CheckpointAsync();
     /// <summary>Deactivates when idle, freeing the models (the run has ended; a resumed run re-initialises from its checkpoint).</summary>

@@ -27,6 +27,11 @@ public sealed class EppoSiloOptions
     /// failed — for transient failures only; a deterministic one (bad input, NaN, overflow, shapes, missing files) fails at once.
     /// </summary>
     public int IterationAttempts { get; set; } = 30;
+    /// <summary>
+    /// Size of the pieces a policy's weights travel in from the learner to its generators: well under Orleans' message
+    /// limit (~100 MB), so a 124M-parameter policy (~500 MB in fp32) moves in 32 messages.
+    /// </summary>
+    public int WeightChunkBytes { get; set; } = 16 << 20;
     /// <summary>How long a run may keep retrying one iteration before it is marked failed, whatever the attempts left.</summary>
     public TimeSpan IterationRetryTime { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -18,6 +18,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
 {
     PpoLearner? learner;
     byte[]? publishedWeights;
+    byte[] publishedHash = [];
     int publishedVersion = -1;
 
     async Task<int> ILearnerGrain.InitializeAsync(RunContext run, string? checkpoint, int iterationsDone)
@@ -60,9 +61,25 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         if (publishedVersion != current.PolicyVersion)
         {
             publishedWeights = await ComputeThreads.RunAsync(current.PolicyWeights);
+            publishedHash = System.Security.Cryptography.SHA256.HashData(publishedWeights);
             publishedVersion = current.PolicyVersion;
         }
-        return new PolicyWeights { Version = current.PolicyVersion, Weights = publishedWeights };
+        var chunk = options.Value.WeightChunkBytes;
+        return new PolicyWeights
+        {
+            Version = publishedVersion, TotalBytes = publishedWeights!.Length, ChunkBytes = chunk,
+            Chunks = (int)((publishedWeights.LongLength + chunk - 1) / chunk), Sha256 = publishedHash,
+        };
+    }
+
+    Task<byte[]> ILearnerGrain.GetPolicyChunkAsync(int version, int index)
+    {
+        if (publishedWeights is null || version != publishedVersion)
+            throw new StageStateLostException($"policy version {version} is no longer published (the learner has {publishedVersion})");
+        var chunk = options.Value.WeightChunkBytes;
+        var start = (long)index * chunk;
+        if (index < 0 || start >= publishedWeights.LongLength) throw new StageStateLostException($"policy version {version} has no chunk {index}");
+        return Task.FromResult(publishedWeights.AsSpan((int)start, (int)Math.Min(chunk, publishedWeights.LongLength - start)).ToArray());
     }
 
     async Task<string> ILearnerGrain.CheckpointAsync()

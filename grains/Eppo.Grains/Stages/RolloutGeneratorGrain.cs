@@ -23,10 +23,12 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
         }
         if (worker.Version != request.PolicyVersion)
         {
-            var policy = await GrainFactory.GetGrain<ILearnerGrain>(request.Run.RunId).GetPolicyAsync(worker.Version);
-            if (policy.Version != request.PolicyVersion || policy.Weights is null)
+            var learner = GrainFactory.GetGrain<ILearnerGrain>(request.Run.RunId);
+            var policy = await learner.GetPolicyAsync(worker.Version);
+            if (policy.Version != request.PolicyVersion || policy.Chunks == 0)
                 throw new StageStateLostException($"generator wanted policy version {request.PolicyVersion}, the learner has {policy.Version}");
-            await ComputeThreads.RunAsync(() => worker.LoadWeights(policy.Weights, policy.Version));
+            var weights = await PolicyTransfer.FetchAsync(learner, policy);
+            await ComputeThreads.RunAsync(() => worker.LoadWeights(weights, policy.Version));
         }
         var result = await ComputeThreads.RunAsync(() => worker.Generate(request.Prompts.Tokens, request.Seed));
         return new Rollout

@@ -19,7 +19,8 @@ public sealed class PipelineCluster : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(EppoStorage.Name);
-            silo.AddEppoGrains(o => o.DataRoot = DataRoot);
+            // Small weight chunks: every policy sync in these tests travels in many pieces.
+            silo.AddEppoGrains(o => { o.DataRoot = DataRoot; o.WeightChunkBytes = 8192; });
             silo.AddIncomingGrainCallFilter(Recorder);
         });
         builder.ConfigureClient(client => client.Services.AddEppoSerialization());
