@@ -34,8 +34,16 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
             previous?.Dispose();
             using var sft = ModelPreparation.LoadSft(sftPath, spec);  // the learner keeps copies
             var fresh = new PpoLearner(spec, TrainingTasks.For(spec).Codec, sft);
-            if (checkpointPath is not null) fresh.Load(checkpointPath);
-            return fresh;
+            try
+            {
+                if (checkpointPath is not null) fresh.Load(checkpointPath);
+                return fresh;
+            }
+            catch
+            {
+                fresh.Dispose();  // a corrupt checkpoint must not leak a learner's worth of native memory
+                throw;
+            }
         });
         if (learner.IterationsDone != iterationsDone)
             throw new EppoException($"checkpoint {checkpoint} holds {learner.IterationsDone} iterations, the run expected {iterationsDone}");
