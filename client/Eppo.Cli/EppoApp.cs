@@ -52,11 +52,14 @@ public static class EppoApp
             });
             config.AddBranch("model", model =>
             {
-                model.SetDescription("Look into a Hugging Face checkpoint: GPT-2, Llama and Mistral in safetensors (docs/models.md)");
+                model.SetDescription("Hugging Face checkpoints: GPT-2, Llama, Mistral and Qwen2 in safetensors, with their tokenizers (docs/models.md)");
                 model.AddCommand<ModelInspectCommand>("inspect").WithDescription("Architecture, sizes, parameter count, stored dtypes, tokenizer files")
                     .WithExample("model", "inspect", "path/to/checkpoint").WithExample("model", "inspect", "path/to/checkpoint", "--json");
                 model.AddCommand<ModelLogitsCommand>("logits").WithDescription("Logits for token ids, and the final layer's energy loss per token at every probe site")
                     .WithExample("model", "logits", "path/to/checkpoint", "--tokens", "1,2,3", "--json");
+                model.AddCommand<ModelGenerateCommand>("generate").WithDescription("Text from a checkpoint through its tokenizer and chat template (KV cache; greedy or seeded sampling)")
+                    .WithExample("model", "generate", "path/to/checkpoint", "--prompt", "What is the capital of France?", "--greedy")
+                    .WithExample("model", "generate", "path/to/checkpoint", "--tokens", "1,5,9", "--max-new-tokens", "8", "--json");
                 model.AddCommand<ModelExportCommand>("export").WithDescription("A trained policy or reward model in Hugging Face layout")
                     .WithExample("model", "export", "runs/demo/data/RUN/checkpoints/iter-000300", "--out", "exported/policy");
             });

@@ -3,10 +3,72 @@ using Eppo.Tests;
 
 namespace Eppo.Console.Tests;
 
-/// <summary>`eppo model inspect` and `eppo model logits` on the committed Hugging Face fixtures (tests/Eppo.Core.Tests/Fixtures/HuggingFace).</summary>
+/// <summary>
+/// `eppo model inspect | logits | generate | export` on the committed Hugging Face fixtures
+/// (tests/Eppo.Core.Tests/Fixtures/HuggingFace checkpoints, Fixtures/Tokenizers tokenizers).
+/// </summary>
 public sealed class ModelCommandTests
 {
     static string Fixture(string name) => RepoRoot.Path("tests", "Eppo.Core.Tests", "Fixtures", "HuggingFace", name);
+    static string TokenizerFixture(string name) => RepoRoot.Path("tests", "Eppo.Core.Tests", "Fixtures", "Tokenizers", name);
+
+    [Theory]
+    [InlineData("gpt2-noprefix-f16")]
+    [InlineData("qwen2-tied-f32")]
+    [InlineData("llama3-scaled-f32")]
+    public async Task Greedy_generation_from_token_ids_equals_the_reference_decoding(string name)
+    {
+        var reference = JsonDocument.Parse(File.ReadAllText(Fixture("reference.json"))).RootElement;
+        var prompt = string.Join(",", reference.GetProperty("greedy_prompt").EnumerateArray().Select(t => t.GetInt32()));
+        var result = await EppoCli.RunAsync("model", "generate", Fixture(name), "--tokens", prompt, "--greedy", "--max-new-tokens", "8", "--json");
+        CliAssert.Succeeded(result);
+        var output = JsonDocument.Parse(result.Stdout).RootElement;
+        // The reference recomputes the whole sequence each step; we decode with the KV cache.
+        Assert.Equal(reference.GetProperty("cases").GetProperty(name).GetProperty("greedy").EnumerateArray().Select(t => t.GetInt32()),
+            output.GetProperty("response_ids").EnumerateArray().Select(t => t.GetInt32()));
+        Assert.Equal(8, output.GetProperty("energies").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Generate_from_text_uses_the_models_tokenizer_and_chat_template()
+    {
+        // A random Llama-shaped model whose vocabulary fits the Llama-3-style fixture tokenizer, exported with it.
+        var tokenizer = Core.Text.HuggingFaceTokenizer.Load(TokenizerFixture("llama3"));
+        var dir = Path.Combine(Path.GetTempPath(), "eppo-gen-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using (var model = new Core.Model.DecoderModel(Core.Model.ModelConfig.Tiny(vocabSize: tokenizer.VocabSize), seed: 3, initStd: 0.5))
+                Core.Checkpoints.HuggingFaceExport.Save(model, dir, TokenizerFixture("llama3"));
+
+            var inspect = JsonDocument.Parse((await EppoCli.RunAsync("model", "inspect", dir, "--json")).Stdout).RootElement.GetProperty("tokenizer");
+            Assert.Equal(("tokenizer.json", "llama3", "<|begin_of_text|>"),
+                (inspect.GetProperty("source").GetString(), inspect.GetProperty("template").GetString(), inspect.GetProperty("bos").GetString()));
+
+            var result = await EppoCli.RunAsync("model", "generate", dir, "--prompt", "What is the capital of France?", "--max-new-tokens", "6", "--seed", "5", "--json");
+            CliAssert.Succeeded(result);
+            var output = JsonDocument.Parse(result.Stdout).RootElement;
+            var expectedText = JsonDocument.Parse(File.ReadAllText(TokenizerFixture("reference.json"))).RootElement
+                .GetProperty("llama3").GetProperty("chats")[0].GetProperty("text").GetString();
+            Assert.Equal(expectedText, output.GetProperty("prompt_text").GetString());
+            var promptIds = output.GetProperty("prompt_ids").EnumerateArray().Select(t => t.GetInt32()).ToArray();
+            Assert.Equal(tokenizer.Encode(expectedText!), promptIds);                       // BOS is in the text: not added twice
+            Assert.Equal(1, promptIds.Count(id => id == tokenizer.BosId));
+
+            var again = await EppoCli.RunAsync("model", "generate", dir, "--prompt", "What is the capital of France?", "--max-new-tokens", "6", "--seed", "5", "--json");
+            Assert.Equal(output.GetProperty("response_ids").GetRawText(), JsonDocument.Parse(again.Stdout).RootElement.GetProperty("response_ids").GetRawText());
+
+            var plain = await EppoCli.RunAsync("model", "generate", dir, "--prompt", "Hello world", "--template", "none", "--greedy", "--max-new-tokens", "3", "--json");
+            var plainIds = JsonDocument.Parse(plain.Stdout).RootElement.GetProperty("prompt_ids").EnumerateArray().Select(t => t.GetInt32());
+            Assert.Equal(tokenizer.EncodeForModel("Hello world"), plainIds);             // no template: BOS added as the model adds it
+
+            CliAssert.OneLineError(await EppoCli.RunAsync("model", "generate", dir, "--prompt", "x", "--template", "alpaca"), CliAssert.UserError, "--template", "alpaca");
+            CliAssert.OneLineError(await EppoCli.RunAsync("model", "generate", dir, "--prompt", "x", "--tokens", "1"), CliAssert.UserError, "--prompt", "--tokens");
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task Inspect_json_names_the_architecture_sizes_and_storage()
@@ -71,5 +133,8 @@ public sealed class ModelCommandTests
         CliAssert.OneLineError(await EppoCli.RunAsync("model", "logits", Fixture("gpt2-tied-f32"), "--tokens", "1,x"), CliAssert.UserError, "'x'");
         CliAssert.OneLineError(await EppoCli.RunAsync("model", "inspect", RepoRoot.Path("deploy")), CliAssert.UserError, "config.json");
         CliAssert.OneLineError(await EppoCli.RunAsync("model", "export", Fixture("gpt2-tied-f32")), CliAssert.UserError, "--out");
+        CliAssert.OneLineError(await EppoCli.RunAsync("model", "generate", Fixture("gpt2-tied-f32"), "--prompt", "hi"), CliAssert.UserError, "no tokenizer", "--tokens");
+        CliAssert.OneLineError(await EppoCli.RunAsync("model", "export", Fixture("gpt2-tied-f32"), "--out", Path.Combine(Path.GetTempPath(), "eppo-never-" + Guid.NewGuid().ToString("N")[..8]), "--tokenizer", TokenizerFixture("llama3")),
+            CliAssert.UserError, "the tokenizer has", "only 64");
     }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Eppo.Core;
 using Eppo.Core.Checkpoints;
+using Eppo.Core.Text;
 using Eppo.Core.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -27,12 +28,14 @@ public sealed class ModelInspectCommand : Command<ModelDirSettings>
     {
         var s = HuggingFaceCheckpoint.Inspect(settings.Dir);
         var c = s.Config;
+        var tokenizer = TokenizerSummary.Of(settings.Dir);
         if (settings.Json)
         {
             Console.WriteLine(StatusView.ToJson(new
             {
                 s.Architecture, Family = c.Family.ToString().ToLowerInvariant(), c.VocabSize, c.HiddenSize, c.Layers, c.Heads, c.KvHeads,
                 c.IntermediateSize, c.MaxPositions, c.TieEmbeddings, c.RopeTheta, c.NormEps, s.Parameters, s.Dtypes, s.Files, s.TokenizerFiles,
+                Tokenizer = tokenizer,
             }));
             return ExitCodes.Ok;
         }
@@ -45,8 +48,31 @@ public sealed class ModelInspectCommand : Command<ModelDirSettings>
         table.AddRow("stored as", string.Join(", ", s.Dtypes));
         table.AddRow("files", Markup.Escape(string.Join(", ", s.Files)));
         table.AddRow("tokenizer files", s.TokenizerFiles.Count == 0 ? "none" : Markup.Escape(string.Join(", ", s.TokenizerFiles)));
+        if (tokenizer is not null)
+            table.AddRow("tokenizer", Markup.Escape(tokenizer.Error ??
+                $"{tokenizer.Source}, {tokenizer.VocabSize} ids, BOS {tokenizer.Bos ?? "none"}{(tokenizer.AddsBos ? " (added)" : "")}, EOS {tokenizer.Eos}, chat template {tokenizer.Template ?? "none"}"));
         AnsiConsole.Write(table);
         return ExitCodes.Ok;
+    }
+}
+
+/// <summary>What inspect says of a checkpoint's tokenizer; an unreadable one is shown, not fatal.</summary>
+public sealed record TokenizerSummary(string? Source, int VocabSize, string? Bos, bool AddsBos, string? Eos, string? Template, string? Error)
+{
+    public static TokenizerSummary? Of(string dir)
+    {
+        if (!HuggingFaceTokenizer.Exists(dir)) return null;
+        try
+        {
+            var t = HuggingFaceTokenizer.Load(dir);
+            var template = ChatTemplate.Recognise(t.Config.ChatTemplate, Path.Combine(dir, TokenizerConfig.FileName));
+            return new TokenizerSummary(t.Source, t.VocabSize, t.BosId < 0 ? null : t.TokenText(t.BosId), t.AddBos, t.TokenText(t.EosId),
+                template?.Name, null);
+        }
+        catch (EppoException e)
+        {
+            return new TokenizerSummary(null, 0, null, false, null, null, e.Message);
+        }
     }
 }
 
@@ -91,6 +117,65 @@ public sealed class ModelLogitsCommand : Command<ModelLogitsSettings>
     }
 }
 
+public sealed class ModelGenerateSettings : ModelDirSettings
+{
+    [CommandOption("--prompt <TEXT>"), Description("The user's message, put through the model's tokenizer and chat template")]
+    public string? Prompt { get; init; }
+
+    [CommandOption("--tokens <IDS>"), Description("Prompt token ids instead of text (for a checkpoint without a tokenizer)")]
+    public string? Tokens { get; init; }
+
+    [CommandOption("--template <NAME>"), Description("Chat template: plain, hh, vicuna, llama3, chatml, or none (default: the model's tokenizer_config.json; none if it has none)")]
+    public string? Template { get; init; }
+
+    [CommandOption("--max-new-tokens <N>"), Description("Most tokens to generate (default 64)")]
+    public int MaxNewTokens { get; init; } = 64;
+
+    [CommandOption("--greedy"), Description("Argmax decoding instead of sampling")]
+    public bool Greedy { get; init; }
+
+    [CommandOption("--seed <S>"), Description("Sampling seed (default 0): the same seed gives the same text")]
+    public long Seed { get; init; }
+
+    [CommandOption("--temperature <T>"), Description("Sampling temperature (default 1)")]
+    public double Temperature { get; init; } = 1.0;
+
+    [CommandOption("--top-p <P>"), Description("Nucleus sampling mass (default 1 = off)")]
+    public double TopP { get; init; } = 1.0;
+
+    public long[]? TokenIds => Tokens?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+
+    public override ValidationResult Validate()
+    {
+        if ((Prompt is null) == (Tokens is null)) return ValidationResult.Error("give either --prompt TEXT or --tokens IDS");
+        var bad = Tokens?.Split(',', StringSplitOptions.TrimEntries).FirstOrDefault(t => !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        if (bad is not null) return ValidationResult.Error($"--tokens: '{bad}' is not a token id");
+        if (MaxNewTokens <= 0) return ValidationResult.Error($"--max-new-tokens: must be positive, got {MaxNewTokens}");
+        if (Template is not null && Template != CheckpointGeneration.NoTemplate && !ChatTemplate.Names.ContainsKey(Template))
+            return ValidationResult.Error($"--template: '{Template}' is not one of {string.Join(", ", ChatTemplate.Names.Keys)}, none");
+        return base.Validate();
+    }
+}
+
+/// <summary>Text from a checkpoint: its tokenizer and chat template, the KV cache, greedy or seeded sampling; the energy of every response token.</summary>
+public sealed class ModelGenerateCommand : Command<ModelGenerateSettings>
+{
+    public override int Execute(CommandContext context, ModelGenerateSettings settings, CancellationToken cancellation)
+    {
+        var request = new CheckpointGeneration.Request(settings.Dir, settings.Prompt, settings.TokenIds, settings.Template,
+            settings.MaxNewTokens, settings.Greedy, settings.Seed, settings.Temperature, settings.TopP);
+        var result = ComputeThreads.Run(() => CheckpointGeneration.Run(request));
+        if (settings.Json)
+        {
+            Console.WriteLine(StatusView.ToJson(result));
+            return ExitCodes.Ok;
+        }
+        Console.WriteLine(result.Response ?? string.Join(",", result.ResponseIds));
+        return ExitCodes.Ok;
+    }
+}
+
 public sealed class ModelExportSettings : CommandSettings
 {
     [CommandArgument(0, "<SOURCE>"), Description("A run's checkpoint (…/checkpoints/iter-NNNNNN, its actor/ is exported), a model directory of ours (SFT policy, reward model) or a Hugging Face checkpoint")]
@@ -99,9 +184,13 @@ public sealed class ModelExportSettings : CommandSettings
     [CommandOption("--out <DIR>"), Description("Where to write config.json and model.safetensors (replaced if it exists)")]
     public string? Out { get; init; }
 
+    [CommandOption("--tokenizer <DIR>"), Description("Copy the tokenizer files from this directory (default: the source's own, if it has any)")]
+    public string? Tokenizer { get; init; }
+
     public override ValidationResult Validate() =>
         !Directory.Exists(Source) ? ValidationResult.Error($"{Source}: no such directory")
         : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out: required (the directory to write)")
+        : Tokenizer is not null && TokenizerFiles.In(Tokenizer).Count == 0 ? ValidationResult.Error($"--tokenizer: {Tokenizer} holds no tokenizer files")
         : ValidationResult.Success();
 }
 
@@ -114,7 +203,7 @@ public sealed class ModelExportCommand : Command<ModelExportSettings>
         var architecture = ComputeThreads.Run(() =>
         {
             using var model = HuggingFaceCheckpoint.IsCheckpoint(source) ? HuggingFaceCheckpoint.Load(source) : ModelStore.Load(source).Model;
-            HuggingFaceExport.Save(model, settings.Out!);
+            HuggingFaceExport.Save(model, settings.Out!, settings.Tokenizer ?? (TokenizerFiles.In(source).Count > 0 ? source : null));
             return HuggingFaceExport.Architecture(model);
         });
         Console.WriteLine($"{settings.Out}: {architecture}");

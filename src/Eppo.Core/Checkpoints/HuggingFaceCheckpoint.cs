@@ -74,11 +74,10 @@ public static class HuggingFaceCheckpoint
         var (config, architecture) = HuggingFaceConfig.Read(Path.Combine(dir, ConfigFile));
         var tensors = Tensors(dir);
         var learned = tensors.Where(t => !IgnoredSuffixes.Any(t.Key.EndsWith)).Select(t => t.Value.Entries[t.Key]).ToArray();
-        string[] tokenizerFiles = ["tokenizer.json", "tokenizer.model", "tokenizer_config.json", "vocab.json", "merges.txt"];
         return new Summary(architecture, config, learned.Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b)),
             learned.Select(e => e.Dtype).Distinct().Order().ToArray(),
             tensors.Values.Distinct().Select(f => Path.GetFileName(f.Path)).Order().ToArray(),
-            tokenizerFiles.Where(f => File.Exists(Path.Combine(dir, f))).ToArray());
+            Text.TokenizerFiles.In(dir));
     }
 
     /// <summary>Every tensor name of the checkpoint and the file that holds it.</summary>

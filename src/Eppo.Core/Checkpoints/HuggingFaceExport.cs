@@ -24,9 +24,13 @@ public static class HuggingFaceExport
         };
     }
 
-    public static void Save(DecoderModel model, string dir)
+    /// <summary>Writes config.json and model.safetensors (and the tokenizer files of <paramref name="tokenizerFrom"/>, if given) into a fresh dir.</summary>
+    public static void Save(DecoderModel model, string dir, string? tokenizerFrom = null)
     {
         var architecture = Architecture(model);
+        if (tokenizerFrom is not null && Text.HuggingFaceTokenizer.Exists(tokenizerFrom) && Text.HuggingFaceTokenizer.Load(tokenizerFrom) is { } tokenizer
+            && tokenizer.VocabSize > model.Config.VocabSize)
+            throw new EppoException($"{tokenizerFrom}: the tokenizer has {tokenizer.VocabSize} ids, the model's vocabulary only {model.Config.VocabSize}");
         var parent = Path.GetDirectoryName(Path.GetFullPath(dir))!;
         Directory.CreateDirectory(parent);
         var temp = Path.Combine(parent, $".{Path.GetFileName(Path.GetFullPath(dir))}.{Guid.NewGuid():N}.tmp");
@@ -44,6 +48,7 @@ public static class HuggingFaceExport
                 });
                 Safetensors.SaveStateDict(file, tensors, leaveOpen: true);
             }
+            if (tokenizerFrom is not null) Text.TokenizerFiles.Copy(tokenizerFrom, temp);
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             Directory.Move(temp, dir);
         }

@@ -21,6 +21,9 @@ public sealed partial record ChatTemplate(ChatFormat Format, string? DefaultSyst
         ["llama3"] = ChatFormat.Llama3, ["chatml"] = ChatFormat.ChatMl,
     };
 
+    /// <summary>The name this template is chosen by.</summary>
+    public string Name => Names.First(n => n.Value == Format).Key;
+
     public static ChatTemplate Parse(string name) => Names.TryGetValue(name, out var format)
         ? new ChatTemplate(format)
         : throw new EppoException($"unknown chat template '{name}' (expected one of: {string.Join(", ", Names.Keys)})");

@@ -101,6 +101,17 @@ public sealed class HuggingFaceTokenizer : ITokenizer
     /// <summary>The ids transformers' tokenizer(text) gives: BOS and EOS where the model adds them.</summary>
     public int[] EncodeForModel(string text) => [.. AddBos ? [BosId] : Array.Empty<int>(), .. Encode(text), .. AddEos ? [EosId] : Array.Empty<int>()];
 
+    /// <summary>A prompt's ids: BOS where the model adds one, unless the text (a rendered chat template) already starts with it.</summary>
+    public int[] EncodePrompt(string text)
+    {
+        var bosToken = SpecialTokens.FirstOrDefault(s => s.Value == BosId).Key;
+        var bosInText = bosToken is not null && Source == TokenizerJson.FileName && text.StartsWith(bosToken, StringComparison.Ordinal);
+        return [.. AddBos && !bosInText ? [BosId] : Array.Empty<int>(), .. Encode(text)];
+    }
+
+    /// <summary>The token string of a special id, or "" (what a chat template writes for bos_token / eos_token).</summary>
+    public string TokenText(int id) => id < 0 ? "" : SpecialTokens.FirstOrDefault(s => s.Value == id).Key ?? "";
+
     public string Decode(IEnumerable<int> ids)
     {
         var list = ids.ToList();

@@ -18,6 +18,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKENS = [[1, 5, 9, 2, 33, 47, 12, 60, 7, 3], [4, 4, 18, 63, 0, 25, 31, 2, 9, 50]]
+GREEDY_PROMPT = [1, 5, 9, 2]
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
 
 
@@ -127,7 +128,7 @@ def make_gpt2(name, dtype_name, prefix, seed):
     t[f"{prefix}h.0.attn.bias"] = torch.tril(torch.ones(32, 32)).view(1, 1, 32, 32)
     t.update({f"{prefix}ln_f.weight": 1 + r(d, std=0.1), f"{prefix}ln_f.bias": r(d, std=0.1)})
     stored = save(name, cfg, t, dtype_name)
-    return gpt2_forward(stored, cfg, torch.tensor(TOKENS), prefix)
+    return gpt2_forward(stored, cfg, torch.tensor(TOKENS), prefix), lambda ids: gpt2_forward(stored, cfg, ids, prefix)[0]
 
 
 # ---- Llama / Mistral (modeling_llama.py) ----
@@ -227,7 +228,15 @@ def make_llama(name, dtype_name, arch, tied, seed, shards=1, extra=None):
     if not tied:
         t["lm_head.weight"] = r(vocab, d)
     stored = save(name, cfg, t, dtype_name, shards)
-    return llama_forward(stored, cfg, torch.tensor(TOKENS))
+    return llama_forward(stored, cfg, torch.tensor(TOKENS)), lambda ids: llama_forward(stored, cfg, ids)[0]
+
+
+def greedy(forward, steps=8):
+    """Greedy decoding by full recomputation (no cache): the argmax of the last position, appended, repeated."""
+    ids = list(GREEDY_PROMPT)
+    for _ in range(steps):
+        ids.append(int(forward(torch.tensor([ids]))[0, -1].argmax()))
+    return ids[len(GREEDY_PROMPT):]
 
 
 def main():
@@ -246,9 +255,10 @@ def main():
                                         extra={"max_position_embeddings": 128, "rope_scaling": {"rope_type": "llama3", "factor": 8.0,
                                                "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64}}),
     }
-    out = {"tokens": TOKENS, "cases": {}}
-    for name, (logits, sites) in cases.items():
-        out["cases"][name] = {"logits": logits.tolist(), "energy": {k: v.tolist() for k, v in sites.items()}}
+    out = {"tokens": TOKENS, "cases": {}, "greedy_prompt": GREEDY_PROMPT}
+    for name, ((logits, sites), forward) in cases.items():
+        out["cases"][name] = {"logits": logits.tolist(), "energy": {k: v.tolist() for k, v in sites.items()},
+                              "greedy": greedy(forward)}
     with open(os.path.join(HERE, "reference.json"), "w") as f:
         json.dump(out, f)
     print("wrote", ", ".join(cases))
