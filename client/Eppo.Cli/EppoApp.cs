@@ -68,6 +68,8 @@ public static class EppoApp
                 bench.SetDescription("Benchmarks; results go to docs/benchmarks.md");
                 bench.AddCommand<BenchCoreCommand>("core").WithDescription("Model, generation, probe and PPO-step speed")
                     .WithExample("bench", "core", "--json");
+                bench.AddCommand<BenchModelCommand>("model").WithDescription("A real-size model (GPT-2 124M, SmolLM-135M) against PyTorch eager: load, generation, PPO step, weight sync")
+                    .WithExample("bench", "model", "--shape", "gpt2").WithExample("bench", "model", "--shape", "smollm-135m", "--json");
                 bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("Orleans overhead and EPPO's cost over PPO")
                     .WithExample("bench", "pipeline", "--json");
                 bench.AddCommand<BenchLoadCommand>("load").WithDescription("Many runs at once: all complete, status latency, memory after")

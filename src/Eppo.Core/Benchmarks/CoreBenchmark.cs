@@ -209,7 +209,7 @@ public static class CoreBenchmark
     static double Round(double value) => Math.Round(value, 3);
 
     /// <summary>A closed vocabulary of exactly <paramref name="vocabSize"/> ids (3 specials + words).</summary>
-    static TaskCodec SyntheticCodec(int vocabSize)
+    internal static TaskCodec SyntheticCodec(int vocabSize)
     {
         var tokenizer = new WordTokenizer(Enumerable.Range(0, vocabSize - 3).Select(i => $"w{i}"));
         return new TaskCodec(tokenizer, separatorId: vocabSize - 1);

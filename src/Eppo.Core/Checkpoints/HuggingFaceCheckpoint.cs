@@ -28,7 +28,7 @@ public static class HuggingFaceCheckpoint
     {
         var (config, architecture) = HuggingFaceConfig.Read(Path.Combine(dir, ConfigFile), site);
         var files = Tensors(dir);
-        var model = new DecoderModel(config, HuggingFaceConfig.Head(architecture));
+        var model = DecoderModel.ToOverwrite(config, HuggingFaceConfig.Head(architecture));
         try
         {
             var gpt2 = config.Family == ModelFamily.Gpt2;
@@ -42,12 +42,16 @@ public static class HuggingFaceCheckpoint
                     var stored = FileName(name);
                     if (!files.TryGetValue(stored, out var file))
                         throw new EppoException($"{dir}: tensor '{stored}' is missing ({architecture}, expected shape [{string.Join(", ", parameter.shape)}])");
-                    using var scope = NewDisposeScope();
-                    var value = file.ReadFloat32(stored);
-                    if (gpt2 && IsConv1D(stored)) value = value.t();
-                    if (!value.shape.SequenceEqual(parameter.shape))
-                        throw new EppoException($"{dir}: tensor '{stored}' has shape [{string.Join(", ", value.shape)}], {architecture} with this config.json expects [{string.Join(", ", parameter.shape)}]");
-                    parameter.copy_(value);
+                    var transpose = gpt2 && IsConv1D(stored);
+                    try
+                    {
+                        file.ReadInto(stored, parameter, transpose);
+                    }
+                    catch (SafetensorsFile.ShapeMismatchException e)
+                    {
+                        var shape = transpose && e.Stored.Length == 2 ? [e.Stored[1], e.Stored[0]] : e.Stored;
+                        throw new EppoException($"{dir}: tensor '{stored}' has shape [{string.Join(", ", shape)}], {architecture} with this config.json expects [{string.Join(", ", parameter.shape)}]");
+                    }
                     used.Add(stored);
                 }
             }

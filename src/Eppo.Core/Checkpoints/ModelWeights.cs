@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Text.Json;
 using TorchSharp.PyBridge;
 
 namespace Eppo.Core.Checkpoints;
@@ -9,11 +11,50 @@ namespace Eppo.Core.Checkpoints;
 /// </summary>
 public static class ModelWeights
 {
+    static readonly Dictionary<ScalarType, string> Dtypes = new()
+    {
+        [ScalarType.Float32] = "F32", [ScalarType.Float16] = "F16", [ScalarType.BFloat16] = "BF16", [ScalarType.Float64] = "F64",
+        [ScalarType.Int64] = "I64", [ScalarType.Int32] = "I32", [ScalarType.Int8] = "I8", [ScalarType.Byte] = "U8", [ScalarType.Bool] = "BOOL",
+    };
+
+    /// <summary>
+    /// The safetensors bytes of the module's state, written straight into one array of the exact size (a 124M
+    /// policy is 500 MB: a growing stream and its final copy cost seconds at every policy version).
+    /// </summary>
     public static byte[] ToBytes(nn.Module model)
     {
-        using var buffer = new MemoryStream();
-        Write(model.state_dict(), buffer);
-        return buffer.ToArray();
+        using var scope = NewDisposeScope();
+        var tensors = model.state_dict().Select(kv => (Name: kv.Key, Value: kv.Value.detach().cpu().contiguous())).ToList();
+        var header = new Dictionary<string, object>();
+        long offset = 0;
+        foreach (var (name, value) in tensors)
+        {
+            var length = value.numel() * value.ElementSize;
+            header[name] = new
+            {
+                dtype = Dtypes.TryGetValue(value.dtype, out var dtype) ? dtype : throw new EppoException($"weights: tensor '{name}' has dtype {value.dtype}, which safetensors bytes here do not carry"),
+                shape = value.shape,
+                data_offsets = new[] { offset, offset + length },
+            };
+            offset += length;
+        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        var headerLength = (json.Length + 7) / 8 * 8;  // padded with spaces, as the format allows, so the data is 8-byte aligned
+        var total = 8 + headerLength + offset;
+        if (total > Array.MaxLength)
+            throw new EppoException($"weights: {total / (1L << 20)} MiB of model state exceed the {Array.MaxLength / (1L << 20)} MiB one in-memory copy holds (about 500M fp32 parameters)");
+        var bytes = GC.AllocateUninitializedArray<byte>((int)total);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, headerLength);
+        json.CopyTo(bytes, 8);
+        bytes.AsSpan(8 + json.Length, headerLength - json.Length).Fill((byte)' ');
+        var position = 8 + headerLength;
+        foreach (var (_, value) in tensors)
+        {
+            var data = value.bytes;  // a view of the CPU tensor's memory
+            data.CopyTo(bytes.AsSpan(position));
+            position += data.Length;
+        }
+        return bytes;
     }
 
     public static void Load(nn.Module model, byte[] weights, string source = "weights bytes")

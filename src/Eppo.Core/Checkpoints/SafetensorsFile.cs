@@ -57,6 +57,47 @@ public sealed class SafetensorsFile
         return new SafetensorsFile(path, 8 + headerLength, entries);
     }
 
+    /// <summary>
+    /// Reads the tensor called <paramref name="name"/> into <paramref name="destination"/> (a float32 CPU tensor
+    /// of its shape, or of its transposed shape when <paramref name="transpose"/>). An F32 tensor that needs no
+    /// transpose goes from the file straight into the destination's memory: one copy, no managed buffer.
+    /// </summary>
+    public void ReadInto(string name, Tensor destination, bool transpose = false)
+    {
+        var entry = entries[name];
+        var stored = transpose && entry.Shape.Length == 2 ? [entry.Shape[1], entry.Shape[0]] : entry.Shape;
+        if (!stored.SequenceEqual(destination.shape))
+            throw new ShapeMismatchException(entry.Shape);
+        if (entry.Dtype == "F32" && !transpose && destination.dtype == ScalarType.Float32 && destination.device_type == DeviceType.CPU
+            && destination.is_contiguous() && entry.End - entry.Begin == destination.numel() * 4)
+        {
+            ReadRaw(destination, entry);
+            return;
+        }
+        using var scope = NewDisposeScope();
+        var value = ReadFloat32(name);
+        using (no_grad()) destination.copy_(transpose ? value.t() : value);
+    }
+
+    /// <summary>A stored shape that does not fit the destination (the caller names the tensor and the model).</summary>
+    public sealed class ShapeMismatchException(long[] stored) : Exception("shape mismatch")
+    {
+        public long[] Stored { get; } = stored;
+    }
+
+    void ReadRaw(Tensor destination, Entry entry)
+    {
+        // Tensor.bytes of a contiguous CPU tensor is a view of its memory (not a copy).
+        var memory = destination.bytes;
+        using var file = File.OpenHandle(path);
+        for (var done = 0; done < memory.Length;)
+        {
+            var read = RandomAccess.Read(file, memory[done..], dataStart + entry.Begin + done);
+            if (read <= 0) throw new EppoException($"{path}: ended inside tensor data (bytes {entry.Begin}..{entry.End})");
+            done += read;
+        }
+    }
+
     /// <summary>The tensor called <paramref name="name"/> as a float32 CPU tensor of its stored shape.</summary>
     public Tensor ReadFloat32(string name)
     {

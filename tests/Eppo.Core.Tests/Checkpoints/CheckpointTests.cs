@@ -128,6 +128,13 @@ public sealed class CheckpointTests : IDisposable
         var target = NewModel(2);
         ModelWeights.Load(target, bytes);
         Assert.Equal(Weights(source), Weights(target));
+        // The bytes are a safetensors file: the header-and-offsets reader of Hugging Face checkpoints reads them too.
+        var file = Path.Combine(root, "weights.safetensors");
+        Directory.CreateDirectory(root);
+        File.WriteAllBytes(file, bytes);
+        var reread = SafetensorsFile.Open(file);
+        foreach (var (name, tensor) in source.state_dict())
+            Assert.Equal(tensor.data<float>().ToArray(), reread.ReadFloat32(name).data<float>().ToArray());
 
         var wrongShape = nn.Sequential(("fc1", nn.Linear(4, 8)), ("act", nn.Tanh()), ("fc2", nn.Linear(8, 3)));
         Assert.Contains("fc2.weight", Assert.Throws<EppoException>(() => ModelWeights.Load(wrongShape, bytes)).Message);

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Eppo.Contracts;
+using Eppo.Core.Checkpoints;
+using Eppo.Core.Generation;
+using Eppo.Core.Model;
+using Eppo.Core.Training;
+
+namespace Eppo.Core.Benchmarks;
+
+/// <summary>
+/// EppoOrleans' side of `eppo bench model` on a real-size checkpoint: loading it, greedy generation with the KV cache
+/// (no EOS, so every row runs the full length) and one PPO learner step (<see cref="PpoLearner.Learn"/>: actor,
+/// reference and critic scoring, then one minibatch of actor and critic updates). The same work, on the same
+/// checkpoint and token ids, is what the PyTorch peer (client/Eppo.Cli/Bench/torch_peer.py) times.
+/// </summary>
+public static class ModelBenchmark
+{
+    /// <summary>The token ids both sides work on: prompts, the responses a PPO step learns from, and their scores.</summary>
+    public sealed record Work(int BatchSize, int PromptLength, int NewTokens, int TrainSteps, int[][] Prompts, int[][] Responses, float[] Scores);
+
+    public sealed record Timings(double LoadS, double GenerationS, double PpoStepS, int[][] Generated);
+
+    public static Work Plan(ModelConfig config, int seed, int batchSize = 8, int promptLength = 16, int newTokens = 64, int trainSteps = 1)
+    {
+        var random = new Random(seed);
+        var eos = CoreBenchmark.SyntheticCodec(config.VocabSize).EosId;
+        // Word ids only (never pad, BOS or EOS); responses as a rollout hands them over: words, then EOS.
+        int[][] Rows(int length) => [.. Enumerable.Range(0, batchSize).Select(_ => Enumerable.Range(0, length).Select(_ => random.Next(3, config.VocabSize)).ToArray())];
+        var responses = Rows(newTokens - 1).Select(r => (int[])[.. r, eos]).ToArray();
+        return new Work(batchSize, promptLength, newTokens, trainSteps, Rows(promptLength), responses,
+            [.. Enumerable.Range(0, batchSize).Select(_ => (float)(random.NextDouble() - 0.5))]);
+    }
+
+    /// <summary>A random model of this shape written as a Hugging Face checkpoint (fp32 safetensors).</summary>
+    public static void WriteCheckpoint(ModelConfig config, string dir, int seed)
+    {
+        using var model = new DecoderModel(config, HeadKind.LanguageModel, seed);
+        HuggingFaceExport.Save(model, dir);
+    }
+
+    public static Timings Run(string dir, Work work, int seed)
+    {
+        var clock = Stopwatch.StartNew();
+        using var policy = HuggingFaceCheckpoint.Load(dir);
+        var load = clock.Elapsed.TotalSeconds;
+        policy.eval();
+
+        var generator = new SequenceGenerator(policy);
+        var options = new GenerationOptions(work.NewTokens, EosId: -1);
+        generator.Generate(work.Prompts, options with { MaxNewTokens = 4 });  // warm-up, as the peer does
+        clock.Restart();
+        var generated = generator.Generate(work.Prompts, options).Responses;
+        var generation = clock.Elapsed.TotalSeconds;
+
+        var codec = CoreBenchmark.SyntheticCodec(policy.Config.VocabSize);
+        var spec = new RunSpec
+        {
+            Method = "eppo", BatchSize = work.BatchSize, MiniBatchSize = work.BatchSize, PpoEpochs = 1, MaxNewTokens = work.NewTokens,
+            ProbeSite = policy.Config.ProbeSite.ToConfigString(), Seed = seed,
+        };
+        using var learner = new PpoLearner(spec, codec, policy);
+        var zeros = new float[work.BatchSize];
+        var steps = new List<double>();
+        for (var i = 0; i <= work.TrainSteps; i++)  // the first is a warm-up (Adam allocates its state)
+        {
+            clock.Restart();
+            learner.Learn(new LearnerBatch(i, work.Prompts, work.Responses, work.Scores, zeros, zeros));
+            if (i > 0) steps.Add(clock.Elapsed.TotalSeconds);
+        }
+        return new Timings(load, generation, steps.Order().ElementAt(steps.Count / 2), generated);
+    }
+}
