@@ -61,6 +61,7 @@ public static class EppoSiloHost
                 builder.Configuration.GetSection(EppoSiloOptions.Section).Bind(o);
                 o.DataRoot = settings.DataRoot;
                 o.ModelSlots = settings.ModelSlots;
+                o.Device = settings.Device;
                 o.TorchThreads = settings.TorchThreads;
                 o.ComputeThreads = settings.ComputeThreads;
                 if (settings.Cluster == "azure" && builder.Configuration[$"{EppoSiloOptions.Section}:{nameof(EppoSiloOptions.RunKeeperPeriod)}"] is null)

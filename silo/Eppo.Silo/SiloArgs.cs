@@ -20,6 +20,7 @@ public static class SiloArgs
                 "--primary-port" => settings with { PrimarySiloPort = Port() },
                 "--metrics-url" => settings with { MetricsUrl = Value() },
                 "--data" => settings with { DataRoot = Value() },
+                "--device" => settings with { Device = Value() },
                 "--connection-string" => settings with { ConnectionString = Value() },
                 "--failure-detection" => settings with { FailureDetection = Value() },
                 "--advertise" => settings with { AdvertisedAddress = Value() },

@@ -15,6 +15,8 @@ public sealed record SiloSettings
     public string? MetricsUrl { get; init; } = "http://127.0.0.1:8080";
     public string DataRoot { get; init; } = "runs";
     public int ModelSlots { get; init; } = 16;
+    /// <summary>Where this silo's tensor work runs: "cpu" or "cuda[:N]" (needs the CUDA build; see ComputeDevice).</summary>
+    public string Device { get; init; } = "cpu";
     public int TorchThreads { get; init; }
     public int ComputeThreads { get; init; } = 1;
     /// <summary>Azure profile: from --connection-string; null = EPPO_STORAGE_CONNECTION or configuration (see StorageConnection).</summary>

@@ -135,5 +135,15 @@ public sealed class BadInputTests : IDisposable
         CliAssert.OneLineError(await EppoCli.RunAsync("run", "list", "--tls-password", "x"), CliAssert.UserError, "--tls-cert");
     }
 
+    [Theory]
+    [InlineData("cuda:0", "no CUDA device", "TorchBackend=cuda")]   // the CPU build (what CI has) sees no GPU
+    [InlineData("tpu", "not a device", "cpu, cuda or cuda:N")]
+    public async Task A_silo_device_it_cannot_use_is_one_line_before_it_starts(string device, string mention, string hint)
+    {
+        var port = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        CliAssert.OneLineError(await EppoCli.RunAsync("silo", "--device", device, "--silo-port", port, "--gateway-port", LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--metrics-url", "none", "--data", _dir.FullName), CliAssert.UserError, "--device", mention, hint);
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 }

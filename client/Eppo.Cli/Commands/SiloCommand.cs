@@ -25,6 +25,9 @@ public sealed class SiloCommandSettings : ClusterSettings
     [CommandOption("--model-slots <N>"), Description("Model capacity: 0 = this silo hosts no model-bearing grains (generators, scorers, learner); N > 0 hosts them and publishes N"), DefaultValue(16)]
     public int ModelSlots { get; init; } = 16;
 
+    [CommandOption("--device <DEVICE>"), Description("Where this silo's tensor work runs: cpu, or cuda / cuda:N with the CUDA build (docs/operations.md, GPU)"), DefaultValue("cpu")]
+    public string Device { get; init; } = "cpu";
+
     [CommandOption("--threads <N>"), Description("libtorch threads (0 = default)"), DefaultValue(0)]
     public int Threads { get; init; }
 
@@ -46,7 +49,7 @@ public sealed class SiloCommandSettings : ClusterSettings
     {
         Cluster = Cluster, ClusterId = ClusterId, ServiceId = ServiceId, SiloPort = SiloPort, GatewayPort = GatewayPort,
         PrimarySiloPort = PrimaryPort, MetricsUrl = MetricsUrl == "none" ? null : MetricsUrl, DataRoot = Data,
-        ModelSlots = ModelSlots, TorchThreads = Threads, ComputeThreads = ComputeThreads, TlsCertificate = TlsCertificatePath, TlsPassword = TlsCertificatePassword,
+        ModelSlots = ModelSlots, Device = Device, TorchThreads = Threads, ComputeThreads = ComputeThreads, TlsCertificate = TlsCertificatePath, TlsPassword = TlsCertificatePassword,
         ConnectionString = ConnectionString, FailureDetection = FailureDetection, AdvertisedAddress = Advertise,
     };
 }

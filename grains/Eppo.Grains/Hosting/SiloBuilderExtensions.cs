@@ -27,10 +27,13 @@ public static class SiloBuilderExtensions
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunKeeper>();
         Core.ComputeThreads.EnsureAtLeast(options.ComputeThreads);
         if (options.TorchThreads > 0) Core.Torch.UseThreads(options.TorchThreads);
+        // Checked before the silo joins: a silo that cannot run its device must not take model grains.
+        var device = Core.ComputeDevice.Validate(options.Device, "Eppo:Device (--device)");
+        if (device != "cpu") Core.ComputeDevice.Use(device);
         silo.UseSiloMetadata(new Dictionary<string, string>
         {
             [SiloCapacity.ModelSlotsKey] = options.ModelSlots.ToString(),
-            [SiloCapacity.DeviceKey] = options.Device,
+            [SiloCapacity.DeviceKey] = device,
         });
         silo.Services.AddPlacementDirector<ModelHostPlacementStrategy, ModelHostPlacementDirector>();
         if (options.ModelSlots == 0)

@@ -23,14 +23,14 @@ public static class CheckpointLogits
         using var noGrad = no_grad();
         model.eval();
         var rows = model.Forward(input, positions, mask).Head[0];
-        var logits = Enumerable.Range(0, ids.Length).Select(t => rows[t].data<float>().ToArray()).ToArray();
+        var logits = Enumerable.Range(0, ids.Length).Select(t => rows[t].cpu().data<float>().ToArray()).ToArray();
         var energy = new Dictionary<string, float[]>();
         foreach (var site in Enum.GetValues<EnergySite>())
         {
             // The probe reads one site per forward pass: a weight copy per site.
             using var probed = ModelFactory.CopyOf(model, HeadKind.LanguageModel, seed: 0, site);
             probed.eval();
-            energy[site.ToConfigString()] = probed.Forward(input, positions, mask).Energy[0].data<float>().ToArray();
+            energy[site.ToConfigString()] = probed.Forward(input, positions, mask).Energy[0].cpu().data<float>().ToArray();
         }
         return new Result(logits, energy);
     }

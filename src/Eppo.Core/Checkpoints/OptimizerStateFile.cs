@@ -74,7 +74,7 @@ internal static class OptimizerStateFile
             groups[g].InitialLearningRate = Get($"param_groups.{g}.initial_lr").item<double>();
         }
 
-        if (tensors.TryGetValue(OpaqueKey, out var opaque)) return opaque.data<byte>().ToArray();
+        if (tensors.TryGetValue(OpaqueKey, out var opaque)) return opaque.cpu().data<byte>().ToArray();
 
         var parameters = optimizer.parameters().ToList();
         if (tensors.ContainsKey($"state.{parameters.Count}.step"))

@@ -164,8 +164,8 @@ public sealed class PolicyEvaluator : IDisposable
             var model = models[site];
             var batch = SequenceBatch.Build(prompts, responses, codec.EosId, codec.PadId, model.ParameterDevice);
             var scores = TeacherForcing.Score(model, batch);
-            var energy = scores.MeanEnergy.data<float>().ToArray();
-            var logProbSum = (scores.LogProbs * batch.ActionMask).sum(1).data<float>().ToArray();
+            var energy = scores.MeanEnergy.cpu().data<float>().ToArray();
+            var logProbSum = (scores.LogProbs * batch.ActionMask).sum(1).cpu().data<float>().ToArray();
             Ppo.Finite.Require(energy, $"energy at {site.ToConfigString()}", "evaluation");
             result[site] = new Probed(energy, logProbSum);
         }

@@ -72,9 +72,9 @@ public sealed class SequenceGenerator(DecoderModel model)
         }
 
         return ToResult(
-            stack(sampled, 1).data<long>().ToArray(),
-            stack(logProbs, 1).data<float>().ToArray(),
-            energies.Count > 0 ? stack(energies, 1).data<float>().ToArray() : [],
+            stack(sampled, 1).cpu().data<long>().ToArray(),
+            stack(logProbs, 1).cpu().data<float>().ToArray(),
+            energies.Count > 0 ? stack(energies, 1).cpu().data<float>().ToArray() : [],
             batchSize, sampled.Count, energies.Count, options.EosId);
     }
 

@@ -13,7 +13,7 @@ public sealed class RewardModelScorer(DecoderModel model, TaskCodec codec, Rewar
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var raw = TeacherForcing.Rewards(model, SequenceBatch.Build(prompts, responses, codec.EosId, codec.PadId)).data<float>().ToArray();
+        var raw = TeacherForcing.Rewards(model, SequenceBatch.Build(prompts, responses, codec.EosId, codec.PadId)).cpu().data<float>().ToArray();
         var scores = raw.Select(normalization.Apply).ToArray();
         Finite.Require(scores, "reward", "score");
         return scores;

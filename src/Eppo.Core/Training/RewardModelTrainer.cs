@@ -123,8 +123,8 @@ public static class RewardModelTrainer
         {
             using var scope = NewDisposeScope();
             var prompts = chunk.Select(p => codec.EncodePrompt(p.Prompt)).ToArray();
-            scores.AddRange(Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Chosen)).ToArray()).data<float>().ToArray());
-            scores.AddRange(Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Rejected)).ToArray()).data<float>().ToArray());
+            scores.AddRange(Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Chosen)).ToArray()).cpu().data<float>().ToArray());
+            scores.AddRange(Score(rm, codec, prompts, chunk.Select(p => codec.EncodeResponse(p.Rejected)).ToArray()).cpu().data<float>().ToArray());
         }
         var mean = scores.Average(s => (double)s);
         var std = Stats.PopulationStd(scores.ToArray());
