@@ -60,6 +60,8 @@ public static class EppoApp
                 model.AddCommand<ModelGenerateCommand>("generate").WithDescription("Text from a checkpoint through its tokenizer and chat template (KV cache; greedy or seeded sampling)")
                     .WithExample("model", "generate", "path/to/checkpoint", "--prompt", "What is the capital of France?", "--greedy")
                     .WithExample("model", "generate", "path/to/checkpoint", "--tokens", "1,5,9", "--max-new-tokens", "8", "--json");
+                model.AddCommand<ModelCreateCommand>("create").WithDescription("A random checkpoint of a known shape (tiny-gpt2, gpt2, smollm-135m); GPT-2 shapes with GPT-2's tokenizer")
+                    .WithExample("model", "create", "--shape", "tiny-gpt2", "--out", "runs/text-tiny/policy");
                 model.AddCommand<ModelExportCommand>("export").WithDescription("A trained policy or reward model in Hugging Face layout")
                     .WithExample("model", "export", "runs/demo/data/RUN/checkpoints/iter-000300", "--out", "exported/policy");
             });

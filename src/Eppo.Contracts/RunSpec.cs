@@ -10,8 +10,11 @@ namespace Eppo.Contracts;
 public sealed record RunSpec
 {
     public string Name { get; init; } = "run";
-    /// <summary>A task of Core's task catalog: "hackbench" (synthetic, with a gold judge) or "jsonl" (prompts from <see cref="PromptsFile"/>).</summary>
+    /// <summary>A task of Core's task catalog: "hackbench" (synthetic, with a gold judge), "jsonl" (prompts from
+    /// <see cref="PromptsFile"/>) or "text" (a Hugging Face policy on a preference dataset, <see cref="Text"/>).</summary>
     public string Task { get; init; } = "hackbench";
+    /// <summary>The text task's checkpoint and data; only with task "text".</summary>
+    public TextSpec? Text { get; init; }
     public string? PromptsFile { get; init; }
     public int Prompts { get; init; } = 4096;
 
@@ -142,6 +145,8 @@ public sealed record RunSpec
         Model.Validate(source);
         Sft.Validate(source);
         Reward.Validate(source);
+        c.Require((Task == "text") == (Text is not null), "text", Task == "text" ? "required when task is \"text\"" : "only used when task is \"text\"");
+        Text?.Validate(source);
         c.Require(RewardCombination != RewardCombination.Single || RewardMembers == 1, "reward.combine",
             $"'single' scores with one reward model, but {RewardMembers} are configured (set reward.combine, e.g. \"mean\")");
         return this;

@@ -176,6 +176,37 @@ public sealed class ModelGenerateCommand : Command<ModelGenerateSettings>
     }
 }
 
+public sealed class ModelCreateSettings : CommandSettings
+{
+    [CommandOption("--shape <NAME>"), Description("tiny-gpt2, gpt2 or smollm-135m"), DefaultValue("tiny-gpt2")]
+    public string Shape { get; init; } = "tiny-gpt2";
+
+    [CommandOption("--out <DIR>"), Description("Where to write the checkpoint (replaced if it exists)")]
+    public string? Out { get; init; }
+
+    [CommandOption("--seed <S>"), Description("Seed of the random weights"), DefaultValue(1)]
+    public int Seed { get; init; } = 1;
+
+    public override ValidationResult Validate() =>
+        !Core.Benchmarks.ModelShapes.All.ContainsKey(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", Core.Benchmarks.ModelShapes.All.Keys)}")
+        : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out: required (the directory to write)")
+        : ValidationResult.Success();
+}
+
+/// <summary>A random checkpoint of a known shape in Hugging Face layout; GPT-2 shapes get GPT-2's real tokenizer files.</summary>
+public sealed class ModelCreateCommand : Command<ModelCreateSettings>
+{
+    public override int Execute(CommandContext context, ModelCreateSettings settings, CancellationToken cancellation)
+    {
+        var config = Core.Benchmarks.ModelShapes.Get(settings.Shape);
+        ComputeThreads.Run(() => Core.Benchmarks.ModelBenchmark.WriteCheckpoint(config, settings.Out!, settings.Seed));
+        var tokenizer = config.Family == Core.Model.ModelFamily.Gpt2 && config.VocabSize == 50257;
+        if (tokenizer) Gpt2TokenizerFiles.Write(settings.Out!);
+        Console.WriteLine($"{settings.Out}: {settings.Shape}, random weights (seed {settings.Seed}){(tokenizer ? ", GPT-2 tokenizer" : ", no tokenizer files")}");
+        return ExitCodes.Ok;
+    }
+}
+
 public sealed class ModelExportSettings : CommandSettings
 {
     [CommandArgument(0, "<SOURCE>"), Description("A run's checkpoint (…/checkpoints/iter-NNNNNN, its actor/ is exported), a model directory of ours (SFT policy, reward model) or a Hugging Face checkpoint")]

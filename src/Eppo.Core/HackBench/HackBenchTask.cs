@@ -22,6 +22,8 @@ public sealed class HackBenchTask : ITrainingTask
 
     public string Name => "hackbench";
     public TaskCodec Codec { get; }
+    public string? BasePolicy(RunSpec spec) => null;
+
     public IRewardFunction Gold { get; }
 
     public void Validate(RunSpec spec, string source)

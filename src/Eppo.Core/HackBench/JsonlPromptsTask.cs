@@ -17,6 +17,8 @@ public sealed class JsonlPromptsTask : ITrainingTask
 
     public string Name => "jsonl";
     public TaskCodec Codec => HackBenchTask.Instance.Codec;
+    public string? BasePolicy(RunSpec spec) => null;
+
     public IRewardFunction? Gold => null;
 
     public void Validate(RunSpec spec, string source)

@@ -29,4 +29,7 @@ public interface ITrainingTask
 
     /// <summary>The programmatic judge: the "gold" reward source and the gold metric of every iteration; null when there is none.</summary>
     IRewardFunction? Gold { get; }
+
+    /// <summary>The Hugging Face checkpoint SFT starts from; null = a model of the spec's shape trained from scratch.</summary>
+    string? BasePolicy(RunSpec spec);
 }

@@ -1,20 +1,31 @@
 using Eppo.Contracts;
+using Eppo.Core.Checkpoints;
 using Eppo.Core.HackBench;
+using Eppo.Core.TextTasks;
 using Eppo.Core.Training;
 
 namespace Eppo.Core.Tasks;
 
-/// <summary>The task catalog: the run spec's `task` names one of these. A new task is one entry here and its own folder.</summary>
+/// <summary>
+/// The task catalog: the run spec's `task` names one of these. A new task is one entry here and its own folder. A
+/// task with files of its own (text) is built from the spec, once per distinct spec section.
+/// </summary>
 public static class TrainingTasks
 {
-    public static readonly IReadOnlyList<ITrainingTask> All = [HackBenchTask.Instance, JsonlPromptsTask.Instance];
+    static readonly IReadOnlyDictionary<string, Func<RunSpec, ITrainingTask>> Catalog = new Dictionary<string, Func<RunSpec, ITrainingTask>>
+    {
+        [HackBenchTask.Instance.Name] = _ => HackBenchTask.Instance,
+        [JsonlPromptsTask.Instance.Name] = _ => JsonlPromptsTask.Instance,
+        [TextTask.TaskName] = TextTask.For,
+    };
 
-    public static IReadOnlyList<string> Names => All.Select(t => t.Name).ToArray();
+    public static IReadOnlyList<string> Names => Catalog.Keys.ToArray();
 
     /// <summary>The spec's task; an unknown name is an error naming the field and the known tasks.</summary>
     public static ITrainingTask For(RunSpec spec, string source = "run spec") =>
-        All.FirstOrDefault(t => t.Name == spec.Task)
-        ?? throw new EppoException($"{source}: field 'task': unknown task '{spec.Task}' (expected one of {string.Join(", ", Names)})");
+        Catalog.TryGetValue(spec.Task, out var create)
+            ? create(spec)
+            : throw new EppoException($"{source}: field 'task': unknown task '{spec.Task}' (expected one of {string.Join(", ", Names)})");
 
     /// <summary>Parses a spec and checks it against its task: where a spec enters the system (run start, the CLI, the demo).</summary>
     public static RunSpec Parse(string json, string source)
@@ -43,7 +54,7 @@ public static class TrainingTasks
         task.Validate(spec, source);
         if (spec.Reward.Source == RewardSpec.Gold && task.Gold is null)
             throw new EppoException($"{source}: field 'reward.source': task '{task.Name}' has no gold judge");
-        if (spec.Sft.Source == "train") RequireFits(spec, task, source);
+        if (spec.Sft.Source == "train" && task.BasePolicy(spec) is null) RequireFits(spec, task, source);
         return spec;
     }
 }

@@ -85,6 +85,12 @@ public sealed partial record ChatTemplate(ChatFormat Format, string? DefaultSyst
         return text.ToString();
     }
 
+    /// <summary>
+    /// What a response starts with after the generation prompt: HH's and Vicuna's prompts end with "Assistant:", and
+    /// byte-level BPE tokenizes the answer's first word with its space (" Paris"), as the model learned it.
+    /// </summary>
+    public string ResponsePrefix => Format is ChatFormat.Hh or ChatFormat.Vicuna ? " " : "";
+
     /// <summary>The text an assistant turn ends with, after the response (what generation stops at).</summary>
     public string EndOfTurn(string eos) => Format switch
     {

@@ -29,8 +29,11 @@ public static class ModelPreparation
         {
             var rows = task.SftRows(spec) ?? throw new EppoException($"sft.source: task '{task.Name}' has no SFT data; name a checkpoint directory");
             progress?.Invoke("training the SFT policy");
-            var config = ModelFactory.ConfigFor(spec, task.Codec.VocabSize);
-            var (policy, report) = SftTrainer.Train(config, task.Codec, rows,
+            // From the task's checkpoint (a Hugging Face policy), or from scratch in the spec's shape.
+            using var policy = task.BasePolicy(spec) is { } basePolicy
+                ? Checkpoints.HuggingFaceCheckpoint.Load(basePolicy, EnergySites.Parse(spec.ProbeSite))
+                : new DecoderModel(ModelFactory.ConfigFor(spec, task.Codec.VocabSize), HeadKind.LanguageModel, spec.Seed);
+            var report = SftTrainer.Train(policy, task.Codec, rows,
                 new SftTrainer.Options(spec.Sft.Steps, spec.Sft.BatchSize, spec.Sft.Lr, spec.Seed),
                 (step, loss) => { if (step % 100 == 0) progress?.Invoke($"sft step {step}/{spec.Sft.Steps}: loss {loss:F4}"); });
             ModelStore.Save(sftPath, policy, new() { ["final_loss"] = report.FinalLoss, ["seconds"] = report.Seconds });
@@ -60,7 +63,8 @@ public static class ModelPreparation
                 var seed = MemberSeed(spec.Seed, member);
                 var data = preferences.Build(sft, task.Codec, new PreferenceRequest(r.Pairs, r.ResponsesPerPrompt, seed, spec.MaxNewTokens), progress);
                 var (rm, report) = RewardModelTrainer.Train(sft, task.Codec, data, new RewardModelTrainer.Options(r.Epochs, r.BatchSize, r.Lr, seed), progress);
-                ModelStore.Save(rewardPath, rm, new()
+                // Figures a task cannot know (agreement with a gold judge it lacks) are NaN and left out.
+                ModelStore.Save(rewardPath, rm, new Dictionary<string, double>
                 {
                     ["held_out_accuracy"] = report.HeldOutAccuracy,
                     ["train_agreement_with_gold"] = report.TrainAgreementWithGold,
@@ -68,7 +72,7 @@ public static class ModelPreparation
                     ["norm_mean"] = report.Normalization.Mean,
                     ["norm_std"] = report.Normalization.Std,
                     ["seconds"] = report.Seconds,
-                });
+                }.Where(kv => double.IsFinite(kv.Value)).ToDictionary());
                 rewardSeconds += report.Seconds;
             }
             var (_, extra) = ModelStore.Load(rewardPath);
@@ -99,10 +103,10 @@ public static class ModelPreparation
 
     /// <summary>Identifies the trained SFT policy and RMs: what shapes them, nothing about RL.</summary>
     public static string CacheKey(RunSpec spec) =>
-        Hash(new { PreparationVersion, spec.Task, spec.Model, spec.Sft, spec.Reward, spec.RewardMembers, spec.Seed, spec.MaxNewTokens });
+        Hash(new { PreparationVersion, spec.Task, spec.Text, spec.Model, spec.Sft, spec.Reward, spec.RewardMembers, spec.Seed, spec.MaxNewTokens });
 
     /// <summary>Identifies the SFT policy alone, so reward-model variants share it.</summary>
-    static string SftKey(RunSpec spec) => Hash(new { PreparationVersion, spec.Task, spec.Model, spec.Sft, spec.Seed });
+    static string SftKey(RunSpec spec) => Hash(new { PreparationVersion, spec.Task, spec.Text, spec.Model, spec.Sft, spec.Seed, Limit = spec.Text is null ? (int?)null : spec.MaxNewTokens });
 
     static string Hash(object identity) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, RunSpec.Json))))[..16];

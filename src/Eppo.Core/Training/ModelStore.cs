@@ -3,7 +3,10 @@ using Eppo.Core.Model;
 
 namespace Eppo.Core.Training;
 
-/// <summary>A trained model on disk: its weights plus the config and head needed to rebuild it (no optimizer).</summary>
+/// <summary>
+/// A trained model on disk: its weights plus the config and head needed to rebuild it (no optimizer). A Hugging Face
+/// checkpoint directory loads too (its architecture names the head), so one can be a run's SFT policy or reward model.
+/// </summary>
 public static class ModelStore
 {
     public sealed record Metadata(string Config, HeadKind Head, Dictionary<string, double> Extra);
@@ -14,6 +17,12 @@ public static class ModelStore
     public static (DecoderModel Model, Dictionary<string, double> Extra) Load(string dir, Model.EnergySite? site = null)
     {
         if (!Directory.Exists(dir)) throw new EppoException($"{dir}: model directory not found");
+        if (!File.Exists(Path.Combine(dir, Checkpoint.ManifestFile)) && HuggingFaceCheckpoint.IsCheckpoint(dir))
+        {
+            var imported = HuggingFaceCheckpoint.Load(dir, site ?? Model.EnergySite.DownProj);
+            imported.eval();
+            return (imported, []);
+        }
         var meta = Checkpoint.ReadMetadata<Metadata>(dir);
         var config = ModelConfig.FromJson(meta.Config);
         if (site is { } s) config = config with { ProbeSite = s };

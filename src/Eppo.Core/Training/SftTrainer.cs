@@ -11,14 +11,22 @@ public static class SftTrainer
 
     public sealed record Report(double FinalLoss, double Seconds);
 
+    /// <summary>A fresh policy of this shape (seeded init), trained.</summary>
     public static (DecoderModel Policy, Report Report) Train(ModelConfig config, TaskCodec codec, IReadOnlyList<SftRow> examples,
         Options options, Action<int, double>? progress = null)
+    {
+        var policy = new DecoderModel(config, HeadKind.LanguageModel, options.Seed);
+        return (policy, Train(policy, codec, examples, options, progress));
+    }
+
+    /// <summary>Trains <paramref name="policy"/> in place (a fresh model or a loaded checkpoint).</summary>
+    public static Report Train(DecoderModel policy, TaskCodec codec, IReadOnlyList<SftRow> examples, Options options, Action<int, double>? progress = null)
     {
         if (examples.Count == 0) throw new EppoException("sft: no training examples");
         var started = DateTime.UtcNow;
         var prompts = examples.Select(e => codec.EncodePrompt(e.Prompt)).ToArray();
         var responses = examples.Select(e => codec.EncodeResponse(e.Response)).ToArray();
-        var policy = new DecoderModel(config, HeadKind.LanguageModel, options.Seed);
+        policy.train();
         var optimizer = optim.AdamW(policy.parameters(), options.Lr, weight_decay: 0.0);
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Steps, eta_min: options.Lr * 0.1);
         var rng = new Random(Seeds.Of(options.Seed, SeedStream.SftBatches));
@@ -31,7 +39,7 @@ public static class SftTrainer
             if (!double.IsFinite(loss)) throw new EppoException($"sft: loss became {loss} at step {step}; lower sft.lr");
             progress?.Invoke(step + 1, loss);
         }
-        return (policy, new Report(loss, (DateTime.UtcNow - started).TotalSeconds));
+        return new Report(loss, (DateTime.UtcNow - started).TotalSeconds);
     }
 
     static double Step(DecoderModel policy, optim.Optimizer optimizer, TaskCodec codec, int[][] prompts, int[][] responses)

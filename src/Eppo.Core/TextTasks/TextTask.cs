@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Eppo.Contracts;
+using Eppo.Core.Checkpoints;
+using Eppo.Core.Data;
+using Eppo.Core.Tasks;
+using Eppo.Core.Text;
+
+namespace Eppo.Core.TextTasks;
+
+/// <summary>
+/// "text": RLHF on real text with a Hugging Face policy (docs/text-task.md). The tokenizer and chat template come
+/// from the policy checkpoint (text.template names another); SFT fine-tunes the checkpoint on the chosen responses of
+/// the training split (or text.sft_data), reward models learn its pairs, RL samples its prompts (or prompts_file's),
+/// and the held-out split is never trained on. Rows whose prompt exceeds text.max_prompt_tokens, or whose response
+/// exceeds max_new_tokens, are left out and counted. There is no gold judge.
+/// One instance per spec's text section and seed, built the same way on every silo.
+/// </summary>
+public sealed class TextTask : ITrainingTask
+{
+    public const string TaskName = "text";
+
+    static readonly ConcurrentDictionary<string, Lazy<TextTask>> Instances = new();
+
+    readonly TextSpec text;
+    readonly int seed;
+    readonly Lazy<TextSplit> split;
+
+    TextTask(TextSpec text, int seed)
+    {
+        this.text = text;
+        this.seed = seed;
+        var tokenizer = HuggingFaceTokenizer.Load(text.Policy!);
+        var template = text.Template is { } name
+            ? ChatTemplate.Parse(name)
+            : ChatTemplate.Recognise(tokenizer.Config.ChatTemplate, Path.Combine(text.Policy!, TokenizerConfig.FileName)) ?? ChatTemplate.Parse("plain");
+        Codec = TaskCodec.Chat(tokenizer, template);
+        split = new Lazy<TextSplit>(() => TextSplit.Of(PreferenceDatasets.Load(text.Data!, text.Format), text.HeldOutFraction, seed, text.Data!));
+    }
+
+    /// <summary>The task of a spec with task "text"; the same object for the same text section and seed.</summary>
+    public static TextTask For(RunSpec spec)
+    {
+        var text = spec.Text ?? throw new EppoException("run spec: field 'text': required when task is \"text\"");
+        var key = JsonSerializer.Serialize(text, RunSpec.Json) + "|" + spec.Seed;
+        return Instances.GetOrAdd(key, _ => new Lazy<TextTask>(() => new TextTask(text, spec.Seed))).Value;
+    }
+
+    public string Name => TaskName;
+    public TaskCodec Codec { get; }
+    public IRewardFunction? Gold => null;
+
+    public string? BasePolicy(RunSpec spec) => text.Policy;
+
+    public void Validate(RunSpec spec, string source)
+    {
+        void Require(bool ok, string field, string what)
+        {
+            if (!ok) throw new EppoException($"{source}: field '{field}': {what}");
+        }
+        Require(HuggingFaceCheckpoint.IsCheckpoint(text.Policy!), "text.policy", $"'{text.Policy}' is not a Hugging Face checkpoint (config.json and safetensors)");
+        Require(spec.Reward.Source != RewardSpec.Gold, "reward.source", "task 'text' has no gold judge: \"train\" or reward-model checkpoints");
+        var config = HuggingFaceConfig.Read(Path.Combine(text.Policy!, HuggingFaceCheckpoint.ConfigFile)).Config;
+        Require(Codec.VocabSize <= config.VocabSize, "text.policy", $"its tokenizer has {Codec.VocabSize} ids, the model's vocabulary {config.VocabSize}");
+        Require(text.MaxPromptTokens + spec.MaxNewTokens <= config.MaxPositions, "max_new_tokens",
+            $"text.max_prompt_tokens ({text.MaxPromptTokens}) + max_new_tokens ({spec.MaxNewTokens}) exceed the model's {config.MaxPositions} positions");
+        _ = TrainPrompts(spec);  // reads the data: a bad row or an empty prompt set fails here, naming the file and line
+    }
+
+    bool PromptFits(string prompt) => Codec.EncodePrompt(prompt).Length <= text.MaxPromptTokens;
+
+    bool Fits(PreferenceRecord r, int maxNewTokens) => PromptFits(r.Prompt)
+        && Codec.EncodeResponse(r.Chosen).Length <= maxNewTokens && Codec.EncodeResponse(r.Rejected).Length <= maxNewTokens;
+
+    public PromptSet TrainPrompts(RunSpec spec)
+    {
+        var prompts = spec.PromptsFile is { } file
+            ? JsonlPrompts.Load(file).Select(p => p.Prompt)
+            : split.Value.Train.Select(r => r.Prompt);
+        return Encode(prompts.Distinct().Where(PromptFits).Take(spec.Prompts).ToList(), spec.PromptsFile ?? text.Data!);
+    }
+
+    public PromptSet HeldOutPrompts(int count, int seed) =>
+        Encode(split.Value.HeldOut.Select(r => r.Prompt).Distinct().Where(PromptFits).Take(count).ToList(), $"{text.Data} (held-out split)");
+
+    PromptSet Encode(IReadOnlyList<string> prompts, string source)
+    {
+        if (prompts.Count == 0) throw new EppoException($"{source}: no prompt fits text.max_prompt_tokens ({text.MaxPromptTokens} tokens)");
+        return PromptSet.Encode(prompts.Select(p => (TextSplit.PromptId(p), p)).ToArray(), Codec, source);
+    }
+
+    public IReadOnlyList<SftRow> SftRows(RunSpec spec)
+    {
+        var rows = text.SftData is { } file
+            ? Eppo.Core.Data.SftRows.Load(file)
+            : split.Value.Train.Select(r => new SftRow(r.Prompt, r.Chosen)).ToList();
+        var fitting = rows.Where(r => PromptFits(r.Prompt) && Codec.EncodeResponse(r.Response).Length <= spec.MaxNewTokens).ToList();
+        if (fitting.Count == 0)
+            throw new EppoException($"{text.SftData ?? text.Data}: no SFT row fits text.max_prompt_tokens ({text.MaxPromptTokens}) and max_new_tokens ({spec.MaxNewTokens})");
+        return fitting;
+    }
+
+    public IPreferenceSource Preferences(RunSpec spec) => new TextPreferences(split.Value, r => Fits(r, spec.MaxNewTokens));
+}
