@@ -64,7 +64,8 @@ public sealed class TextTask : ITrainingTask
         Require(Codec.VocabSize <= config.VocabSize, "text.policy", $"its tokenizer has {Codec.VocabSize} ids, the model's vocabulary {config.VocabSize}");
         Require(text.MaxPromptTokens + spec.MaxNewTokens <= config.MaxPositions, "max_new_tokens",
             $"text.max_prompt_tokens ({text.MaxPromptTokens}) + max_new_tokens ({spec.MaxNewTokens}) exceed the model's {config.MaxPositions} positions");
-        _ = TrainPrompts(spec);  // reads the data: a bad row or an empty prompt set fails here, naming the file and line
+        _ = split.Value;         // reads the data: a bad row fails here, naming the file and line
+        _ = TrainPrompts(spec);  // and an empty prompt set
     }
 
     bool PromptFits(string prompt) => Codec.EncodePrompt(prompt).Length <= text.MaxPromptTokens;

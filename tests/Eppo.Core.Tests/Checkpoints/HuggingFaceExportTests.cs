@@ -67,6 +67,14 @@ public sealed class HuggingFaceExportTests : IDisposable
         var mask = ones(1, 4, ScalarType.Int64);
         using (no_grad())
             Assert.True(rm.Forward(ids, Positions.FromMask(mask), mask).Head.eq(back.Forward(ids, Positions.FromMask(mask), mask).Head).all().item<bool>());
+        // As a run's reward source: ModelStore reads the Hugging Face directory, with the run's probe site.
+        var (stored, extra) = Eppo.Core.Training.ModelStore.Load(dir, EnergySite.Mlp);
+        using (stored)
+        {
+            Assert.Equal((HeadKind.Reward, EnergySite.Mlp, 0), (stored.Kind, stored.Config.ProbeSite, extra.Count));
+            using (no_grad())
+                Assert.True(rm.Forward(ids, Positions.FromMask(mask), mask).Head.eq(stored.Forward(ids, Positions.FromMask(mask), mask).Head).all().item<bool>());
+        }
         using var critic = new DecoderModel(ModelConfig.Tiny(), HeadKind.Value);
         Assert.Contains("critic", Assert.Throws<EppoException>(() => HuggingFaceExport.Save(critic, Path.Combine(scratch, "critic"))).Message);
     }
