@@ -5,7 +5,8 @@ namespace Eppo.Contracts;
 /// dataset on disk. The data's distinct prompts are split by the run seed: <see cref="HeldOutFraction"/> of them are
 /// never trained on (held-out reward-model accuracy, evaluation prompts); SFT learns the chosen responses of the
 /// rest (or the rows of <see cref="SftData"/>), reward models their pairs, and RL samples their prompts (or those of
-/// the run's prompts_file). Paths must be readable on every silo.
+/// the run's prompts_file); with <see cref="JudgeFraction"/>, a further share is kept for the judge reward model
+/// alone. Paths must be readable on every silo.
 /// </summary>
 public sealed record TextSpec
 {
@@ -22,6 +23,8 @@ public sealed record TextSpec
     /// <summary>Optional SFT rows {"prompt", "response"}; null = the chosen responses of the training split.</summary>
     public string? SftData { get; init; }
     public double HeldOutFraction { get; init; } = 0.1;
+    /// <summary>Share of prompts only the judge reward model learns (`eppo eval --judge reward-model`); 0 = no judge split.</summary>
+    public double JudgeFraction { get; init; }
     /// <summary>Prompts longer than this (in tokens, template included) are left out, and counted.</summary>
     public int MaxPromptTokens { get; init; } = 256;
 
@@ -35,6 +38,8 @@ public sealed record TextSpec
         c.Require(Formats.Contains(Format), "format", $"unknown format '{Format}' (expected one of {string.Join(", ", Formats)})");
         c.Require(SftData is null || File.Exists(SftData), "sft_data", $"file '{SftData}' not found");
         c.Within(HeldOutFraction, 0, 0.9, "held_out_fraction", openBelow: true);
+        c.Within(JudgeFraction, 0, 0.9, "judge_fraction");
+        c.Require(HeldOutFraction + JudgeFraction < 1, "judge_fraction", $"held_out_fraction + judge_fraction must leave a training split (got {HeldOutFraction + JudgeFraction})");
         c.Within(MaxPromptTokens, 1, 1_000_000, "max_prompt_tokens");
     }
 }

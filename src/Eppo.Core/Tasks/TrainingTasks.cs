@@ -12,10 +12,10 @@ namespace Eppo.Core.Tasks;
 /// </summary>
 public static class TrainingTasks
 {
-    static readonly IReadOnlyDictionary<string, Func<RunSpec, ITrainingTask>> Catalog = new Dictionary<string, Func<RunSpec, ITrainingTask>>
+    static readonly IReadOnlyDictionary<string, Func<RunSpec, string, ITrainingTask>> Catalog = new Dictionary<string, Func<RunSpec, string, ITrainingTask>>
     {
-        [HackBenchTask.Instance.Name] = _ => HackBenchTask.Instance,
-        [JsonlPromptsTask.Instance.Name] = _ => JsonlPromptsTask.Instance,
+        [HackBenchTask.Instance.Name] = (_, _) => HackBenchTask.Instance,
+        [JsonlPromptsTask.Instance.Name] = (_, _) => JsonlPromptsTask.Instance,
         [TextTask.TaskName] = TextTask.For,
     };
 
@@ -24,7 +24,7 @@ public static class TrainingTasks
     /// <summary>The spec's task; an unknown name is an error naming the field and the known tasks.</summary>
     public static ITrainingTask For(RunSpec spec, string source = "run spec") =>
         Catalog.TryGetValue(spec.Task, out var create)
-            ? create(spec)
+            ? create(spec, source)
             : throw new EppoException($"{source}: field 'task': unknown task '{spec.Task}' (expected one of {string.Join(", ", Names)})");
 
     /// <summary>Parses a spec and checks it against its task: where a spec enters the system (run start, the CLI, the demo).</summary>

@@ -35,15 +35,24 @@ public sealed class TextTask : ITrainingTask
             ? ChatTemplate.Parse(name)
             : ChatTemplate.Recognise(tokenizer.Config.ChatTemplate, Path.Combine(text.Policy!, TokenizerConfig.FileName)) ?? ChatTemplate.Parse("plain");
         Codec = TaskCodec.Chat(tokenizer, template);
-        split = new Lazy<TextSplit>(() => TextSplit.Of(PreferenceDatasets.Load(text.Data!, text.Format), text.HeldOutFraction, seed, text.Data!));
+        split = new Lazy<TextSplit>(() => TextSplit.Of(PreferenceDatasets.Load(text.Data!, text.Format), text.HeldOutFraction, seed, text.Data!, text.JudgeFraction));
     }
 
     /// <summary>The task of a spec with task "text"; the same object for the same text section and seed.</summary>
-    public static TextTask For(RunSpec spec)
+    public static TextTask For(RunSpec spec, string source = "run spec")
     {
-        var text = spec.Text ?? throw new EppoException("run spec: field 'text': required when task is \"text\"");
+        var text = spec.Text ?? throw new EppoException($"{source}: field 'text': required when task is \"text\"");
         var key = JsonSerializer.Serialize(text, RunSpec.Json) + "|" + spec.Seed;
-        return Instances.GetOrAdd(key, _ => new Lazy<TextTask>(() => new TextTask(text, spec.Seed))).Value;
+        var instance = Instances.GetOrAdd(key, _ => new Lazy<TextTask>(() => new TextTask(text, spec.Seed)));
+        try
+        {
+            return instance.Value;
+        }
+        catch (EppoException e)
+        {
+            Instances.TryRemove(key, out _);  // a fixed file is read again next time
+            throw new EppoException($"{source}: field 'text.policy': {e.Message}");
+        }
     }
 
     public string Name => TaskName;
@@ -101,5 +110,9 @@ public sealed class TextTask : ITrainingTask
         return fitting;
     }
 
-    public IPreferenceSource Preferences(RunSpec spec) => new TextPreferences(split.Value, r => Fits(r, spec.MaxNewTokens));
+    public IPreferenceSource Preferences(RunSpec spec) => new TextPreferences(split.Value.Train, split.Value.HeldOut, r => Fits(r, spec.MaxNewTokens));
+
+    /// <summary>The judge reward model's data: the judge split's pairs, held out as the proxy's are; null without a judge split.</summary>
+    public IPreferenceSource? JudgePreferences(RunSpec spec) =>
+        split.Value.Judge.Count == 0 ? null : new TextPreferences(split.Value.Judge, split.Value.HeldOut, r => Fits(r, spec.MaxNewTokens));
 }

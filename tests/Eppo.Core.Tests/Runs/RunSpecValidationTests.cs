@@ -115,10 +115,28 @@ public sealed class RunSpecValidationTests
     {
         var examples = Directory.GetFiles(RepoRoot.Path("deploy", "examples"), "*.json");
         Assert.NotEmpty(examples);
-        foreach (var file in examples)
+        var policy = Directory.CreateTempSubdirectory("eppo-example-policy-").FullName;
+        try
         {
-            var spec = TrainingTasks.Parse(File.ReadAllText(file), file);
-            Assert.Equal(Path.GetFileNameWithoutExtension(file), spec.Name);
+            foreach (var file in examples)
+            {
+                var json = JsonNode.Parse(File.ReadAllText(file), null,
+                    new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+                if (json["text"] is JsonObject text)
+                {
+                    // The text example's documented first step (`eppo model create --shape tiny-gpt2`), and its repo-relative data.
+                    Core.Benchmarks.ModelBenchmark.WriteCheckpoint(Core.Benchmarks.ModelShapes.Get("tiny-gpt2"), policy, seed: 1);
+                    Core.Text.Gpt2TokenizerFiles.Write(policy);
+                    text["policy"] = policy;
+                    text["data"] = RepoRoot.Path(text["data"]!.GetValue<string>());
+                }
+                var spec = TrainingTasks.Parse(json.ToJsonString(), file);
+                Assert.Equal(Path.GetFileNameWithoutExtension(file), spec.Name);
+            }
+        }
+        finally
+        {
+            Directory.Delete(policy, recursive: true);
         }
     }
 }

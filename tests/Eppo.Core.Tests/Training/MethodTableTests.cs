@@ -44,7 +44,7 @@ public sealed class MethodTableTests
     public void AnUnknownTaskNamesTheFieldAndListsTheKnownOnes()
     {
         var message = Refused(Spec with { Task = "chess" });
-        Assert.Equal("spec.json: field 'task': unknown task 'chess' (expected one of hackbench, jsonl)", message);
+        Assert.Equal("spec.json: field 'task': unknown task 'chess' (expected one of hackbench, jsonl, text)", message);
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Eppo.Contracts;
+using Eppo.Core.Checkpoints;
+using Eppo.Core.Model;
+using Eppo.Core.Tasks;
+using Eppo.Core.Text;
+using Eppo.Core.TextTasks;
+using Eppo.Tests;
+
+namespace Eppo.Core.Tests.TextTasks;
+
+/// <summary>The text task on a tiny Hugging Face policy (the Llama-3-style fixture tokenizer): splits, framing, data and its errors.</summary>
+public sealed class TextTaskTests : IDisposable
+{
+    static readonly string Tokenizer = RepoRoot.Path("tests", "Eppo.Core.Tests", "Fixtures", "Tokenizers", "llama3");
+    readonly string dir = Directory.CreateTempSubdirectory("eppo-text-task-").FullName;
+    readonly string policy, data;
+
+    public TextTaskTests()
+    {
+        policy = Path.Combine(dir, "policy");
+        var vocab = HuggingFaceTokenizer.Load(Tokenizer).VocabSize;
+        using (var model = new DecoderModel(ModelConfig.Tiny(vocabSize: vocab, maxPositions: 128)))
+            HuggingFaceExport.Save(model, policy, Tokenizer);
+        data = Path.Combine(dir, "pairs.jsonl");
+        File.WriteAllLines(data, Enumerable.Range(0, 60).Select(i =>
+            new JsonObject { ["prompt"] = $"\n\nHuman: Question {i % 30}?\n\nAssistant:", ["chosen"] = $"Answer {i}.", ["rejected"] = "I cannot help." }.ToJsonString()));
+    }
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    RunSpec Spec(Func<TextSpec, TextSpec>? text = null, Func<RunSpec, RunSpec>? run = null)
+    {
+        var spec = new RunSpec
+        {
+            Task = "text", MaxNewTokens = 16, Seed = 3,
+            Text = (text ?? (t => t))(new TextSpec { Policy = policy, Data = data, HeldOutFraction = 0.2, JudgeFraction = 0.2, MaxPromptTokens = 64 }),
+        };
+        return (run ?? (s => s))(spec);
+    }
+
+    [Fact]
+    public void TheSplitsAreDisjointAndEachStageSeesOnlyItsOwn()
+    {
+        var spec = Spec();
+        TrainingTasks.Validate(spec, "spec.json");
+        var task = (TextTask)TrainingTasks.For(spec);
+        Assert.Same(task, TrainingTasks.For(spec));  // one instance per text section and seed
+        var train = task.TrainPrompts(spec);
+        var heldOut = task.HeldOutPrompts(100, 0);
+        Assert.Empty(train.Ids.Intersect(heldOut.Ids));
+        var sftPrompts = task.SftRows(spec).Select(r => TextSplit.PromptId(r.Prompt)).ToHashSet();
+        Assert.Subset(train.Ids.ToHashSet(), sftPrompts);
+        var proxy = task.Preferences(spec).Build(null!, task.Codec, new PreferenceRequest(1000, 2, 1, 16), null);
+        var judge = task.JudgePreferences(spec)!.Build(null!, task.Codec, new PreferenceRequest(1000, 2, 1, 16), null);
+        var proxyPrompts = proxy.Train.Select(g => g.Prompt).ToHashSet();
+        Assert.Empty(proxyPrompts.Intersect(judge.Train.Select(g => g.Prompt)));           // the proxy never sees what judges it
+        Assert.Empty(proxyPrompts.Intersect(proxy.HeldOut.Select(p => p.Prompt)));
+        Assert.Equal(2, proxy.Train.First(g => g.Responses.Count > 2).Pairs.Count);       // a prompt asked twice is one K-wise group
+        // Prompts are the template's rendering: Llama 3 headers, BOS once, the open assistant turn.
+        Assert.Equal(task.Codec.Tokenizer.Encode("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nQuestion 0?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"),
+            task.Codec.EncodePrompt("\n\nHuman: Question 0?\n\nAssistant:"));
+    }
+
+    [Fact]
+    public void WhatCannotWorkIsOneLineNamingTheField()
+    {
+        string Refused(RunSpec spec) => Assert.Throws<EppoException>(() => TrainingTasks.Validate(spec.Validate("spec.json"), "spec.json")).Message;
+        Assert.Contains("field 'reward.source': task 'text' has no gold judge", Refused(Spec(run: s => s with { Reward = new RewardSpec { Source = RewardSpec.Gold } })));
+        Assert.Contains("field 'max_new_tokens'", Refused(Spec(t => t with { MaxPromptTokens = 120 })));
+        Assert.Contains("field 'text.policy'", Refused(Spec(t => t with { Policy = dir })));
+        Assert.Contains("field 'text': required when task is \"text\"", Assert.Throws<EppoException>(() => (Spec() with { Text = null }).Validate("spec.json")).Message);
+        File.AppendAllText(data, "{\"prompt\": \"p\", \"chosen\": 3}\n");
+        Assert.Contains($"{data}:61: field 'chosen' must be a string", Refused(Spec(t => t with { HeldOutFraction = 0.3 })));
+    }
+}
