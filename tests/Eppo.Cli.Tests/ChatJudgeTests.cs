@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using Eppo.Experiments.Judges;
 using Eppo.Tests;
@@ -13,83 +11,37 @@ namespace Eppo.Cli.Tests;
 /// </summary>
 public sealed class ChatJudgeTests : IDisposable
 {
-    readonly HttpListener listener = new();
-    readonly string baseUrl;
-    readonly List<(string Authorization, JsonElement Body)> requests = [];
-    Func<JsonElement, int, (int Status, string Content)> answer = (_, _) => (200, "[[C]]");
+    readonly FakeChatCompletions server = new();
 
-    public ChatJudgeTests()
-    {
-        var port = LoopbackPorts.Free();
-        baseUrl = $"http://127.0.0.1:{port}/v1";
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/v1/");
-        listener.Start();
-        _ = Task.Run(ServeAsync);
-    }
-
-    async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try { context = await listener.GetContextAsync(); }
-            catch (Exception) { return; }
-            using var reader = new StreamReader(context.Request.InputStream);
-            var body = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
-            int index;
-            lock (requests)
-            {
-                requests.Add((context.Request.Headers["Authorization"] ?? "", body));
-                index = requests.Count;
-            }
-            var (status, content) = context.Request.Url!.AbsolutePath == "/v1/chat/completions" ? answer(body, index) : (404, "not found");
-            var json = status == 200
-                ? JsonSerializer.Serialize(new { id = "x", choices = new[] { new { index = 0, message = new { role = "assistant", content } } } })
-                : JsonSerializer.Serialize(new { error = new { message = content } });
-            var bytes = Encoding.UTF8.GetBytes(json);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-    }
-
-    public void Dispose() => listener.Close();
+    public void Dispose() => server.Dispose();
 
     ChatCompletionsJudge Judge(int attempts = 3) =>
-        new(new ChatJudgeOptions(new Uri(baseUrl + "/"), "judge-1", "sk-test-secret", attempts), retryDelay: TimeSpan.FromMilliseconds(5));
+        new(new ChatJudgeOptions(new Uri(server.BaseUrl + "/"), "judge-1", "sk-test-secret", attempts), retryDelay: TimeSpan.FromMilliseconds(5));
 
-    static string UserMessage(JsonElement body) => body.GetProperty("messages")[1].GetProperty("content").GetString()!;
+    static string UserMessage(JsonElement body) => FakeChatCompletions.UserMessage(body);
 
-    /// <summary>A fair judge: the response containing "good" is better; without one, a tie.</summary>
-    static (int, string) Fair(JsonElement body, int _)
-    {
-        var user = UserMessage(body);
-        var a = user[user.IndexOf("[Response A]", StringComparison.Ordinal)..user.IndexOf("[Response B]", StringComparison.Ordinal)];
-        var b = user[user.IndexOf("[Response B]", StringComparison.Ordinal)..];
-        return (200, "Reasoning.\n" + (a.Contains("good") ? "[[A]]" : b.Contains("good") ? "[[B]]" : "[[C]]"));
-    }
+    static (int, string) Fair(JsonElement body, int _) => FakeChatCompletions.Prefers(body, "good");
 
     [Fact]
     public async Task Both_orders_are_asked_and_a_fair_judge_gives_win_lose_and_tie()
     {
-        answer = Fair;
+        server.Answer = Fair;
         using var judge = Judge();
         Assert.Equal(JudgeOutcome.Win, await judge.JudgeAsync("Q?", "a good answer", "meh", default));
         Assert.Equal(JudgeOutcome.Lose, await judge.JudgeAsync("Q?", "meh", "a good answer", default));
         Assert.Equal(JudgeOutcome.Tie, await judge.JudgeAsync("Q?", "meh", "also meh", default));
-        Assert.Equal(6, requests.Count);
-        var (authorization, body) = requests[0];
+        Assert.Equal(6, server.Requests.Count);
+        var (authorization, body) = server.Requests[0];
         Assert.Equal("Bearer sk-test-secret", authorization);
         Assert.Equal(("judge-1", 0.0, "system"), (body.GetProperty("model").GetString(), body.GetProperty("temperature").GetDouble(), body.GetProperty("messages")[0].GetProperty("role").GetString()));
-        Assert.Contains("[Response A]\na good answer", UserMessage(requests[0].Body));   // the policy first, then second
-        Assert.Contains("[Response B]\na good answer", UserMessage(requests[1].Body));
+        Assert.Contains("[Response A]\na good answer", UserMessage(server.Requests[0].Body));   // the policy first, then second
+        Assert.Contains("[Response B]\na good answer", UserMessage(server.Requests[1].Body));
     }
 
     [Fact]
     public async Task A_judge_that_always_prefers_the_first_response_gives_only_ties()
     {
-        answer = (_, _) => (200, "[[A]]");
+        server.Answer = (_, _) => (200, "[[A]]");
         using var judge = Judge();
         Assert.Equal(JudgeOutcome.Tie, await judge.JudgeAsync("Q?", "x", "y", default));
         Assert.Equal(JudgeOutcome.Tie, await judge.JudgeAsync("Q?", "y", "x", default));
@@ -98,16 +50,16 @@ public sealed class ChatJudgeTests : IDisposable
     [Fact]
     public async Task Transient_failures_are_retried_and_a_deterministic_one_is_not()
     {
-        answer = (body, n) => n <= 2 ? (503, "overloaded") : Fair(body, n);
+        server.Answer = (body, n) => n <= 2 ? (503, "overloaded") : Fair(body, n);
         using (var judge = Judge(attempts: 4))
             Assert.Equal(JudgeOutcome.Win, await judge.JudgeAsync("Q?", "good", "bad", default));
-        Assert.Equal(4, requests.Count);                                           // two 503s, then both orders
+        Assert.Equal(4, server.Requests.Count);                                           // two 503s, then both orders
 
-        requests.Clear();
-        answer = (_, _) => (401, "Incorrect API key provided");
+        server.Clear();
+        server.Answer = (_, _) => (401, "Incorrect API key provided");
         using var refused = Judge(attempts: 4);
         var error = await Assert.ThrowsAsync<EppoException>(() => refused.JudgeAsync("Q?", "good", "bad", default));
-        Assert.Single(requests);
+        Assert.Single(server.Requests);
         Assert.Contains("HTTP 401", error.Message);
         Assert.Contains("EPPO_JUDGE_API_KEY", error.Message);
         Assert.DoesNotContain("sk-test-secret", error.Message);
@@ -116,11 +68,11 @@ public sealed class ChatJudgeTests : IDisposable
     [Fact]
     public async Task An_answer_without_exactly_one_verdict_is_asked_again_then_counted_as_a_tie()
     {
-        answer = (body, n) => n == 1 ? (200, "I think A, maybe [[A]] or [[B]]") : (200, "no verdict at all");
+        server.Answer = (body, n) => n == 1 ? (200, "I think A, maybe [[A]] or [[B]]") : (200, "no verdict at all");
         using var judge = Judge(attempts: 2);
         Assert.Equal(JudgeOutcome.Tie, await judge.JudgeAsync("Q?", "x", "y", default));
         Assert.Equal(2, judge.Unanswered);
-        Assert.Equal(4, requests.Count);
+        Assert.Equal(4, server.Requests.Count);
         Assert.Equal('B', ChatJudgePrompt.Verdict("Because…\n[[B]]"));
         Assert.Null(ChatJudgePrompt.Verdict("[[B]] first, then\n[[A]]"));
         Assert.Null(ChatJudgePrompt.Verdict("The answer is [[A]] obviously"));

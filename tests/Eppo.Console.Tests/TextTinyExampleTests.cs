@@ -51,6 +51,25 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
         Assert.Equal("\n\nHuman: What is the capital of France?\n\nAssistant:", output.GetProperty("prompt_text").GetString());
         Assert.InRange(output.GetProperty("response_ids").GetArrayLength(), 1, 8);
         Assert.NotNull(output.GetProperty("response").GetString());
-        System.Console.Error.WriteLine($"text-tiny: run {runId} completed, exported and generated in {clock.Elapsed.TotalSeconds:F0} s");
+
+        // Judged against the SFT model on the held-out prompts: by a judge RM trained on the judge split, then by a chat judge.
+        string[] eval = ["eval", "--config", specPath, "--policy", checkpoint, "--baseline", status.GetProperty("sft_path").GetString()!, "--json"];
+        var byModel = await EppoCli.RunAsync([.. eval, "--judge", "reward-model", "--judge-rm", Path.Combine(dir, "judge")]);
+        CliAssert.Succeeded(byModel);
+        var judged = JsonDocument.Parse(byModel.Stdout).RootElement;
+        var prompts = judged.GetProperty("prompts").GetInt32();
+        Assert.True(prompts > 0);
+        Assert.Equal(prompts, judged.GetProperty("win").GetInt32() + judged.GetProperty("tie").GetInt32() + judged.GetProperty("lose").GetInt32());
+        Assert.True(File.Exists(Path.Combine(dir, "judge", "manifest.json")));  // saved, and loaded by the next eval
+        using var chat = new FakeChatCompletions { Answer = (_, _) => (200, "Both are noise.\n[[C]]") };
+        var byChat = await EppoCli.RunAsync([.. eval, "--judge", "chat", "--judge-url", chat.BaseUrl, "--judge-model", "fake-judge"],
+            new Dictionary<string, string> { ["EPPO_JUDGE_API_KEY"] = "sk-never-printed" });
+        CliAssert.Succeeded(byChat);
+        var chatJudged = JsonDocument.Parse(byChat.Stdout).RootElement;
+        Assert.Equal((prompts, prompts, "chat:fake-judge"), (chatJudged.GetProperty("tie").GetInt32(), chatJudged.GetProperty("prompts").GetInt32(), chatJudged.GetProperty("judge").GetString()));
+        Assert.Equal(2 * prompts, chat.Requests.Count);                       // each pair asked in both orders
+        Assert.All(chat.Requests, r => Assert.Equal("Bearer sk-never-printed", r.Authorization));
+        Assert.DoesNotContain("sk-never-printed", byChat.Stdout + byChat.Stderr);
+        System.Console.Error.WriteLine($"text-tiny: run {runId} completed, exported, generated and judged in {clock.Elapsed.TotalSeconds:F0} s");
     }
 }

@@ -19,7 +19,7 @@ namespace Eppo.Experiments.Judges;
 /// retried. An answer without a verdict is asked again within the attempts, then counted in <see cref="Unanswered"/>
 /// as a tie. The API key goes only into the Authorization header.
 /// </summary>
-public sealed class ChatCompletionsJudge : IPairJudge, IDisposable
+public sealed class ChatCompletionsJudge : IPairJudge
 {
     readonly HttpClient http;
     readonly ChatJudgeOptions options;

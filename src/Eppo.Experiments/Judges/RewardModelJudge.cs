@@ -9,7 +9,7 @@ namespace Eppo.Experiments.Judges;
 /// data the proxy never saw. The policy wins when the judge scores its response more than <paramref name="margin"/>
 /// (in the judge's standardised units) above the baseline's, loses when more than that below, ties otherwise.
 /// </summary>
-public sealed class RewardModelJudge(RewardModelScorer judge, TaskCodec codec, double margin = 0.1) : IPairJudge, IDisposable
+public sealed class RewardModelJudge(RewardModelScorer judge, TaskCodec codec, double margin = 0.1) : IPairJudge
 {
     public string Name => "reward-model";
 
