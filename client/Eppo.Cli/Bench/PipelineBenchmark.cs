@@ -61,7 +61,21 @@ public static class PipelineBenchmark
     /// <summary>Mean wall time per measured iteration of one run, with the run's own per-iteration metrics.</summary>
     sealed record Timed(double Ms, IReadOnlyList<IterationMetrics> History);
 
-    public static RunSpec Spec(string method) => new RunSpec
+    /// <summary>
+    /// The benchmark's spec for <paramref name="method"/>: the built-in HackBench one, or a user's spec (for example a
+    /// text run on a GPT-2-small checkpoint) with the method set, its prompts cut to one batch (so every SFT reference
+    /// after the first iteration is a cache hit, as in the built-in spec) and checkpoints off.
+    /// </summary>
+    public static RunSpec Spec(string method, RunSpec? template = null) => template is null ? BuiltIn(method) : (template with
+    {
+        Name = "bench-" + method,
+        Method = method,
+        Prompts = template.BatchSize,
+        CheckpointInterval = 1000,
+        Iterations = Math.Max(template.Iterations, Warmup + 2),
+    }).Validate("bench");
+
+    static RunSpec BuiltIn(string method) => new RunSpec
     {
         Name = "bench-" + method,
         Method = method,
@@ -78,13 +92,13 @@ public static class PipelineBenchmark
         Seed = 5,
     }.Validate("bench");
 
-    public static async Task<Result> RunAsync(int rounds, Action<string> progress, CancellationToken cancellation)
+    public static async Task<Result> RunAsync(int rounds, Action<string> progress, CancellationToken cancellation, RunSpec? template = null)
     {
         var root = Directory.CreateTempSubdirectory("eppo-bench-pipeline-").FullName;
         try
         {
-            var ppo = Spec("ppo");
-            var eppo = Spec("eppo");
+            var ppo = Spec("ppo", template);
+            var eppo = Spec("eppo", template);
             progress("training throwaway SFT and RM models");
             var models = await ComputeThreads.RunLongAsync(() => ModelPreparation.Prepare(ppo, root));
 
@@ -125,7 +139,7 @@ public static class PipelineBenchmark
             var ppoMs = Spread.Of(perRound.Select(r => r.Ppo).ToArray());
 
             return new Result(Machine.Describe(), ComputeThreads.Run(TorchSharp.torch.get_num_threads), rounds, eppo.Iterations - Warmup, eppo.BatchSize,
-                $"llama d={eppo.Model.HiddenSize}, {eppo.Model.Layers} layers",
+                ModelName(eppo),
                 Spread.Of(perRound.Select(r => r.Local).ToArray()), Spread.Of(perRound.Select(r => r.Orleans).ToArray()), ppoMs,
                 Spread.Of(perRound.Select(r => r.Orleans / r.Local).ToArray()), Spread.Of(perRound.Select(r => r.Orleans / r.Ppo).ToArray()),
                 regenerationMs, regenerationMs / ppoMs.Median,
@@ -137,6 +151,13 @@ public static class PipelineBenchmark
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
     }
+
+    static string ModelName(RunSpec spec) => BasePolicy(spec) is { } policy
+        ? $"{spec.Task}: {Core.Checkpoints.HuggingFaceConfig.Read(Path.Combine(policy, Core.Checkpoints.HuggingFaceCheckpoint.ConfigFile)).Architecture} from {policy}, " +
+          $"{Core.Checkpoints.HuggingFaceCheckpoint.Inspect(policy).Parameters:N0} parameters"
+        : $"{spec.Model.Family} d={spec.Model.HiddenSize}, {spec.Model.Layers} layers";
+
+    static string? BasePolicy(RunSpec spec) => TrainingTasks.For(spec).BasePolicy(spec);
 
     /// <summary>The in-process driver over the same work, every tensor call on the compute thread as in the silo.</summary>
     static Timed LocalIterationMs(RunSpec spec, ModelPreparation.Result models)

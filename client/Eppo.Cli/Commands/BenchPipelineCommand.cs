@@ -10,6 +10,9 @@ public sealed class BenchPipelineSettings : BenchSettings
     [CommandOption("--rounds <N>"), Description("Measured rounds, each running the three ways once (default 8)"), DefaultValue(8)]
     public int Rounds { get; init; } = 8;
 
+    [CommandOption("--config <FILE>"), Description("Benchmark this run spec (e.g. a text run on a GPT-2-small checkpoint) instead of the built-in HackBench one")]
+    public string? Config { get; init; }
+
     public override ValidationResult Validate() =>
         Rounds is < 1 or > 100 ? ValidationResult.Error($"--rounds: {Rounds} is not in 1..100") : base.Validate();
 }
@@ -19,7 +22,8 @@ public sealed class BenchPipelineCommand : AsyncCommand<BenchPipelineSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, BenchPipelineSettings settings, CancellationToken cancellation)
     {
         settings.ApplyThreads();
-        var result = await PipelineBenchmark.RunAsync(settings.Rounds, message => Console.Error.WriteLine($"bench pipeline: {message}"), cancellation);
+        var template = settings.Config is null ? null : SpecFile.Load(settings.Config);
+        var result = await PipelineBenchmark.RunAsync(settings.Rounds, message => Console.Error.WriteLine($"bench pipeline: {message}"), cancellation, template);
         if (settings.Json)
         {
             Console.WriteLine(StatusView.ToJson(result));
@@ -29,6 +33,7 @@ public sealed class BenchPipelineCommand : AsyncCommand<BenchPipelineSettings>
         static string Ratio(PipelineBenchmark.Spread s) => $"{s.Median:F3} (IQR {s.Q1:F3}–{s.Q3:F3}, range {s.Min:F3}–{s.Max:F3})";
         var table = new Table().Border(TableBorder.Rounded).AddColumns("measure", $"median of {result.Rounds} rounds", "target");
         table.AddRow("machine", Markup.Escape(result.Machine), "");
+        table.AddRow("model", Markup.Escape(result.Model), "");
         table.AddRow("in-process iteration", Ms(result.LocalIterationMs), "");
         table.AddRow("Orleans iteration (eppo)", Ms(result.OrleansIterationMs), "");
         table.AddRow("Orleans iteration (ppo)", Ms(result.PpoIterationMs), "");
