@@ -19,7 +19,8 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public static async Task<ClusterConnection> ConnectAsync(ClusterSettings settings, CancellationToken cancellation = default)
     {
-        var storage = settings.Cluster == "azure" ? StorageConnection.Resolve(settings.ConnectionString) : null;
+        // A kubernetes cluster keeps its membership in Azure Storage too: clients find its gateways there.
+        var storage = settings.Cluster is "azure" or "kubernetes" ? StorageConnection.Resolve(settings.ConnectionString) : null;
         if (storage is not null) await RequireActiveSilosAsync(storage, settings, cancellation);
         var tls = GatewayTls.Load(settings.TlsCertificatePath, settings.TlsCertificatePassword);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

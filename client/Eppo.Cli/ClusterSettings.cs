@@ -8,7 +8,7 @@ namespace Eppo.Cli;
 /// <summary>Options every command that talks to a cluster takes.</summary>
 public class ClusterSettings : CommandSettings
 {
-    [CommandOption("--cluster <PROFILE>"), Description("Cluster profile: local (default) or azure"), DefaultValue("local")]
+    [CommandOption("--cluster <PROFILE>"), Description("Cluster profile: local (default), azure, or kubernetes (a silo in a pod: azure storage, identity from the pod; a client treats it as azure)"), DefaultValue("local")]
     public string Cluster { get; init; } = "local";
 
     [CommandOption("--gateway-port <PORT>"), Description("Gateway port of a local cluster"), DefaultValue(30000)]
@@ -42,8 +42,8 @@ public class ClusterSettings : CommandSettings
 
     public override Spectre.Console.ValidationResult Validate()
     {
-        if (Cluster is not ("local" or "azure"))
-            return Spectre.Console.ValidationResult.Error($"--cluster: unknown profile '{Cluster}' (expected local or azure)");
+        if (Cluster is not ("local" or "azure" or "kubernetes"))
+            return Spectre.Console.ValidationResult.Error($"--cluster: unknown profile '{Cluster}' (expected local, azure or kubernetes)");
         if (GatewayPort is <= 0 or > 65535)
             return Spectre.Console.ValidationResult.Error($"--gateway-port: {GatewayPort} is not a port number");
         if (!(ConnectTimeoutSeconds > 0 && ConnectTimeoutSeconds <= 600))

@@ -11,6 +11,7 @@ public static class EppoSiloHost
     public static WebApplication Build(SiloSettings settings, string[]? args = null)
     {
         FailureDetection.Apply(settings.FailureDetection, new ClusterMembershipOptions()); // an unknown preset fails here, not mid-start
+        if (settings.Cluster == KubernetesProfile.Name) settings = KubernetesProfile.Resolve(settings);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [] });
         builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Warning);
@@ -26,7 +27,7 @@ public static class EppoSiloHost
         var tls = GatewayTls.Load(settings.TlsCertificate ?? builder.Configuration[GatewayTls.CertificateKey],
             settings.TlsPassword ?? builder.Configuration[GatewayTls.PasswordKey]);
         StorageConnection? storage = null;
-        if (settings.Cluster == "azure")
+        if (settings.Cluster is "azure" or KubernetesProfile.Name)
         {
             storage = StorageConnection.Resolve(settings.ConnectionString, builder.Configuration);
             AzureProfile.Probe(settings, storage);
@@ -47,11 +48,15 @@ public static class EppoSiloHost
                         new IPEndPoint(IPAddress.Loopback, settings.PrimarySiloPort), settings.ServiceId, settings.ClusterId);
                     silo.AddMemoryGrainStorage(EppoStorage.Name);
                     break;
+                case KubernetesProfile.Name:
+                    AzureProfile.Configure(silo, settings, storage!);
+                    silo.UseKubernetesHosting();
+                    break;
                 case "azure":
                     AzureProfile.Configure(silo, settings, storage!);
                     break;
                 default:
-                    throw new EppoException($"--cluster: unknown cluster profile '{settings.Cluster}' (expected local or azure)");
+                    throw new EppoException($"--cluster: unknown cluster profile '{settings.Cluster}' (expected local, azure or kubernetes)");
             }
             silo.Configure<ClusterMembershipOptions>(o => FailureDetection.Apply(settings.FailureDetection, o));
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(FailureDetection.ConfigSection));
@@ -64,13 +69,17 @@ public static class EppoSiloHost
                 o.Device = settings.Device;
                 o.TorchThreads = settings.TorchThreads;
                 o.ComputeThreads = settings.ComputeThreads;
-                if (settings.Cluster == "azure" && builder.Configuration[$"{EppoSiloOptions.Section}:{nameof(EppoSiloOptions.RunKeeperPeriod)}"] is null)
+                if (settings.Cluster is "azure" or KubernetesProfile.Name && builder.Configuration[$"{EppoSiloOptions.Section}:{nameof(EppoSiloOptions.RunKeeperPeriod)}"] is null)
                     o.RunKeeperPeriod = settings.RunKeeperPeriod;
             });
         });
 
         var app = builder.Build();
         app.MapGet("/", () => "eppo silo");
+        // Liveness: the process answers. Readiness: the silo is an active member of its cluster.
+        app.MapGet("/healthz", () => "ok");
+        app.MapGet("/readyz", (ISiloStatusOracle oracle) =>
+            oracle.CurrentStatus == SiloStatus.Active ? Results.Text("ready") : Results.Text($"silo is {oracle.CurrentStatus}", statusCode: 503));
         if (settings.MetricsUrl is not null) app.MapPrometheusScrapingEndpoint();
         return app;
     }

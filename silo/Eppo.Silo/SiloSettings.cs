@@ -3,7 +3,8 @@ namespace Eppo.Silo;
 /// <summary>How to host a silo: cluster profile, endpoints, metrics and storage.</summary>
 public sealed record SiloSettings
 {
-    /// <summary>"local" (localhost clustering, memory grain storage, checkpoints on disk) or "azure" (Azure Storage).</summary>
+    /// <summary>"local" (localhost clustering, memory grain storage, checkpoints on disk), "azure" (Azure Storage) or
+    /// "kubernetes" (azure, with the silo's identity from its pod: <see cref="KubernetesProfile"/>).</summary>
     public string Cluster { get; init; } = "local";
     public string ClusterId { get; init; } = "eppo";
     public string ServiceId { get; init; } = "eppo";

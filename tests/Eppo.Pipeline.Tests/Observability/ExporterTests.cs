@@ -10,6 +10,18 @@ public class ExporterTests(MetricsSiloFixture silo)
     private static readonly HashSet<string> AllowedEppoLabels = ["otel_scope_name", "run", "method", "stage", "state", "le"];
 
     [Fact]
+    public async Task HealthAndReadinessAreServedBesideTheMetrics()
+    {
+        // What the container's HEALTHCHECK and Kubernetes' liveness and readiness probes ask (deploy/k8s/silo.yaml).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var health = await http.GetAsync($"{silo.MetricsUrl}/healthz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        using var ready = await http.GetAsync($"{silo.MetricsUrl}/readyz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("ready", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task DashboardQueriesNameOnlyExportedMetrics()
     {
         // Prometheus negotiates OpenMetrics, where the exporter leaves out _sum/_count of histograms with negative
