@@ -11,6 +11,7 @@ namespace Eppo.Contracts;
 public sealed record TextSpec
 {
     public static readonly IReadOnlyList<string> Formats = ["hh", "alpacafarm", "tldr"];
+    public const string Refuse = "refuse", Skip = "skip";
 
     /// <summary>A Hugging Face checkpoint directory with its tokenizer files: the base of SFT (sft.source "train").</summary>
     public string? Policy { get; init; }
@@ -25,8 +26,11 @@ public sealed record TextSpec
     public double HeldOutFraction { get; init; } = 0.1;
     /// <summary>Share of prompts only the judge reward model learns (`eppo eval --judge reward-model`); 0 = no judge split.</summary>
     public double JudgeFraction { get; init; }
-    /// <summary>Prompts longer than this (in tokens, template included) are left out, and counted.</summary>
+    /// <summary>The longest prompt in tokens, template included.</summary>
     public int MaxPromptTokens { get; init; } = 256;
+    /// <summary>What happens to a prompt over max_prompt_tokens or a response over max_new_tokens: "refuse" (the run does
+    /// not start; the error says how many and the longest) or "skip" (left out, and `eppo run start` says how many).</summary>
+    public string TooLong { get; init; } = Refuse;
 
     public void Validate(string source)
     {
@@ -41,5 +45,6 @@ public sealed record TextSpec
         c.Within(JudgeFraction, 0, 0.9, "judge_fraction");
         c.Require(HeldOutFraction + JudgeFraction < 1, "judge_fraction", $"held_out_fraction + judge_fraction must leave a training split (got {HeldOutFraction + JudgeFraction})");
         c.Within(MaxPromptTokens, 1, 1_000_000, "max_prompt_tokens");
+        c.Require(TooLong is Refuse or Skip, "too_long", $"must be \"{Refuse}\" or \"{Skip}\" (got '{TooLong}')");
     }
 }

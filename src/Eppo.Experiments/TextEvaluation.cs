@@ -10,13 +10,15 @@ namespace Eppo.Experiments;
 /// <summary>
 /// `eppo eval`: a text run's policy against its baseline (the SFT model) on the held-out prompts, which no stage
 /// trained on. Both answer each prompt greedily; the judge compares every pair; the result is the paper's
-/// win / tie / lose, with the energy of both answers per prompt.
+/// win / tie / lose (shares of all prompts judged; pairs without a verdict are counted apart), with the energy of both
+/// answers per prompt.
 /// </summary>
 public static class TextEvaluation
 {
     public sealed record Sample(string PromptId, string Prompt, string Policy, string Baseline, JudgeOutcome Outcome, float PolicyEnergy, float BaselineEnergy);
 
-    public sealed record Result(string Judge, int Prompts, int Win, int Tie, int Lose, int Unanswered, IReadOnlyList<Sample> Samples)
+    /// <param name="NoVerdict">Pairs the judge gave no well-formed verdict on: in none of win, tie and lose.</param>
+    public sealed record Result(string Judge, int Prompts, int Win, int Tie, int Lose, int NoVerdict, IReadOnlyList<Sample> Samples)
     {
         public double WinShare => Prompts == 0 ? 0 : (double)Win / Prompts;
         public double TieShare => Prompts == 0 ? 0 : (double)Tie / Prompts;
@@ -44,6 +46,6 @@ public static class TextEvaluation
             if ((i + 1) % 10 == 0) progress?.Invoke($"judged {i + 1}/{heldOut.Count}");
         }
         return new Result(judge.Name, samples.Count, samples.Count(s => s.Outcome == JudgeOutcome.Win), samples.Count(s => s.Outcome == JudgeOutcome.Tie),
-            samples.Count(s => s.Outcome == JudgeOutcome.Lose), (judge as ChatCompletionsJudge)?.Unanswered ?? 0, samples);
+            samples.Count(s => s.Outcome == JudgeOutcome.Lose), samples.Count(s => s.Outcome == JudgeOutcome.NoVerdict), samples);
     }
 }

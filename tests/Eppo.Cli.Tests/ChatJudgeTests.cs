@@ -66,11 +66,11 @@ public sealed class ChatJudgeTests : IDisposable
     }
 
     [Fact]
-    public async Task An_answer_without_exactly_one_verdict_is_asked_again_then_counted_as_a_tie()
+    public async Task An_answer_without_exactly_one_verdict_is_asked_again_then_counted_apart_never_as_a_tie()
     {
         server.Answer = (body, n) => n == 1 ? (200, "I think A, maybe [[A]] or [[B]]") : (200, "no verdict at all");
         using var judge = Judge(attempts: 2);
-        Assert.Equal(JudgeOutcome.Tie, await judge.JudgeAsync("Q?", "x", "y", default));
+        Assert.Equal(JudgeOutcome.NoVerdict, await judge.JudgeAsync("Q?", "x", "y", default));
         Assert.Equal(2, judge.Unanswered);
         Assert.Equal(4, server.Requests.Count);
         Assert.Equal('B', ChatJudgePrompt.Verdict("Because…\n[[B]]"));

@@ -73,9 +73,9 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             return ExitCodes.Ok;
         }
         string P(double share) => share.ToString("P1", CultureInfo.InvariantCulture);
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("judge", "prompts", "win", "tie", "lose", "unanswered");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("judge", "prompts", "win", "tie", "lose", "no verdict");
         table.AddRow(Markup.Escape(result.Judge), $"{result.Prompts}", $"{result.Win} ({P(result.WinShare)})", $"{result.Tie} ({P(result.TieShare)})",
-            $"{result.Lose} ({P(result.LoseShare)})", $"{result.Unanswered}");
+            $"{result.Lose} ({P(result.LoseShare)})", $"{result.NoVerdict}");
         AnsiConsole.Write(table);
         return ExitCodes.Ok;
     }

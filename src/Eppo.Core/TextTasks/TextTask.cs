@@ -12,8 +12,9 @@ namespace Eppo.Core.TextTasks;
 /// "text": RLHF on real text with a Hugging Face policy (docs/text-task.md). The tokenizer and chat template come
 /// from the policy checkpoint (text.template names another); SFT fine-tunes the checkpoint on the chosen responses of
 /// the training split (or text.sft_data), reward models learn its pairs, RL samples its prompts (or prompts_file's),
-/// and the held-out split is never trained on. Rows whose prompt exceeds text.max_prompt_tokens, or whose response
-/// exceeds max_new_tokens, are left out and counted. There is no gold judge.
+/// and the held-out split is never trained on. A prompt over text.max_prompt_tokens or a response over max_new_tokens
+/// stops the start (text.too_long "refuse") or is left out and counted ("skip"; <see cref="Lengths"/>). There is no
+/// gold judge.
 /// One instance per spec's text section and seed, built the same way on every silo.
 /// </summary>
 public sealed class TextTask : ITrainingTask
@@ -74,8 +75,25 @@ public sealed class TextTask : ITrainingTask
         Require(text.MaxPromptTokens + spec.MaxNewTokens <= config.MaxPositions, "max_new_tokens",
             $"text.max_prompt_tokens ({text.MaxPromptTokens}) + max_new_tokens ({spec.MaxNewTokens}) exceed the model's {config.MaxPositions} positions");
         _ = split.Value;         // reads the data: a bad row fails here, naming the file and line
+        var lengths = Lengths(spec);
+        Require(!lengths.Any || text.TooLong == TextSpec.Skip, lengths.Prompts > 0 ? "text.max_prompt_tokens" : "max_new_tokens",
+            lengths.Describe(text, spec.MaxNewTokens) + $"; raise the limit or set text.too_long to \"{TextSpec.Skip}\" to leave them out");
         _ = TrainPrompts(spec);  // and an empty prompt set
     }
+
+    readonly ConcurrentDictionary<int, TextLengths> lengthsByLimit = new();
+
+    /// <summary>The rows over the length limits: refused at start, or left out and counted (text.too_long).</summary>
+    public TextLengths Lengths(RunSpec spec) => lengthsByLimit.GetOrAdd(spec.MaxNewTokens, maxNewTokens =>
+    {
+        var all = split.Value.Train.Concat(split.Value.Judge).Concat(split.Value.HeldOut).ToList();
+        var promptTokens = all.Select(r => r.Prompt).Distinct().Select(p => Codec.EncodePrompt(p).Length).ToList();
+        var responses = all.SelectMany(r => new[] { r.Chosen, r.Rejected })
+            .Concat(text.SftData is { } file ? Eppo.Core.Data.SftRows.Load(file).Select(r => r.Response) : [])
+            .Distinct().Select(r => Codec.EncodeResponse(r).Length).ToList();
+        return new TextLengths(promptTokens.Count(n => n > text.MaxPromptTokens), promptTokens.Count, promptTokens.DefaultIfEmpty(0).Max(),
+            responses.Count(n => n > maxNewTokens), responses.Count, responses.DefaultIfEmpty(0).Max());
+    });
 
     bool PromptFits(string prompt) => Codec.EncodePrompt(prompt).Length <= text.MaxPromptTokens;
 

@@ -16,8 +16,9 @@ namespace Eppo.Experiments.Judges;
 /// loses when they prefer the baseline, and ties otherwise (a judge that always picks the first response gives only
 /// ties). Transient failures (timeouts, connection errors, 429, 5xx) are retried with jittered backoff within
 /// <see cref="ChatJudgeOptions.MaxAttempts"/> and the wall-time budget; any other HTTP error is one line, not
-/// retried. An answer without a verdict is asked again within the attempts, then counted in <see cref="Unanswered"/>
-/// as a tie. The API key goes only into the Authorization header.
+/// retried. An answer without a verdict is asked again within the attempts; if it never comes, the pair is
+/// <see cref="JudgeOutcome.NoVerdict"/> (counted apart, never as a tie) and the question counts in
+/// <see cref="Unanswered"/>. The API key goes only into the Authorization header.
 /// </summary>
 public sealed class ChatCompletionsJudge : IPairJudge
 {
@@ -47,20 +48,21 @@ public sealed class ChatCompletionsJudge : IPairJudge
 
     public string Name => $"chat:{options.Model}";
 
-    /// <summary>Questions that never got a verdict within the attempts (each counted as a tie).</summary>
+    /// <summary>Questions (one pair is two) that never got a verdict within the attempts.</summary>
     public int Unanswered => unanswered;
 
     public void Dispose() => http.Dispose();
 
     public async Task<JudgeOutcome> JudgeAsync(string prompt, string policy, string baseline, CancellationToken cancellation)
     {
-        var policyFirst = await AskAsync(prompt, policy, baseline, cancellation) switch { 'A' => 1, 'B' => -1, _ => 0 };
-        var policySecond = await AskAsync(prompt, baseline, policy, cancellation) switch { 'B' => 1, 'A' => -1, _ => 0 };
-        var preference = policyFirst + policySecond;
+        var first = await AskAsync(prompt, policy, baseline, cancellation);
+        var second = await AskAsync(prompt, baseline, policy, cancellation);
+        if (first is null || second is null) return JudgeOutcome.NoVerdict;
+        var preference = (first switch { 'A' => 1, 'B' => -1, _ => 0 }) + (second switch { 'B' => 1, 'A' => -1, _ => 0 });
         return preference > 0 ? JudgeOutcome.Win : preference < 0 ? JudgeOutcome.Lose : JudgeOutcome.Tie;
     }
 
-    async Task<char> AskAsync(string prompt, string first, string second, CancellationToken cancellation)
+    async Task<char?> AskAsync(string prompt, string first, string second, CancellationToken cancellation)
     {
         for (var attempt = 0; attempt < options.MaxAttempts; attempt++)
         {
@@ -68,7 +70,7 @@ public sealed class ChatCompletionsJudge : IPairJudge
             if (ChatJudgePrompt.Verdict(answer) is { } verdict) return verdict;
         }
         Interlocked.Increment(ref unanswered);
-        return 'C';
+        return null;
     }
 
     async Task<string> CompleteAsync(string prompt, string first, string second, CancellationToken cancellation)

@@ -70,6 +70,13 @@ public sealed class TextTaskTests : IDisposable
         Assert.Contains("field 'max_new_tokens'", Refused(Spec(t => t with { MaxPromptTokens = 120 })));
         Assert.Contains("field 'text.policy'", Refused(Spec(t => t with { Policy = dir })));
         Assert.Contains("field 'text': required when task is \"text\"", Assert.Throws<EppoException>(() => (Spec() with { Text = null }).Validate("spec.json")).Message);
+        // Too long: refused with how many and the longest, or left out and counted when the spec says so.
+        Assert.Matches(@"field 'text.max_prompt_tokens': 30 of 30 prompts of .* are longer than text.max_prompt_tokens \(5; the longest has \d+ tokens\).*text.too_long",
+            Refused(Spec(t => t with { MaxPromptTokens = 5 })));
+        Assert.Matches(@"field 'max_new_tokens': \d+ of \d+ responses are longer than max_new_tokens \(3;", Refused(Spec(run: s => s with { MaxNewTokens = 3 })));
+        var skip = Spec(t => t with { TooLong = TextSpec.Skip }, s => s with { MaxNewTokens = 3 });
+        TrainingTasks.Validate(skip, "spec.json");
+        Assert.True(((TextTask)TrainingTasks.For(skip)).Lengths(skip).Responses > 0);
         File.AppendAllText(data, "{\"prompt\": \"p\", \"chosen\": 3}\n");
         Assert.Contains($"{data}:61: field 'chosen' must be a string", Refused(Spec(t => t with { HeldOutFraction = 0.3 })));
     }
