@@ -50,6 +50,8 @@ public static class EppoApp
                 run.AddCommand<RunWatchCommand>("watch").WithDescription("Follow a run live: progress, rewards, KL, energy loss, alarm")
                     .WithExample("run", "watch", ExampleRun);
             });
+            config.AddCommand<StudyCommand>("study").WithDescription("The paper's tables on a text spec: each method trained per seed, judged against SFT and EPPO on held-out prompts")
+                .WithExample("study", "--config", "deploy/examples/text-tiny.json", "--methods", "ppo,eppo", "--out", "runs/study");
             config.AddCommand<EvalCommand>("eval").WithDescription("Win / tie / lose of a text run's policy against its SFT baseline on held-out prompts (judge reward model or chat judge)")
                 .WithExample("eval", "--config", "deploy/examples/text-tiny.json", "--policy", "runs/RUN/checkpoints/iter-000004", "--baseline", "runs/models/KEY/sft");
             config.AddBranch("model", model =>

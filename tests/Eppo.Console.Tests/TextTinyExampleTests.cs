@@ -17,17 +17,23 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    [Fact]
-    public async Task The_text_tiny_example_trains_exports_and_generates()
+    /// <summary>The example's documented first step (`eppo model create`), and its spec pointed at that policy and the shipped data.</summary>
+    async Task<(string Policy, string SpecPath)> ExampleAsync()
     {
         var policy = Path.Combine(dir, "policy");
         CliAssert.Succeeded(await EppoCli.RunAsync("model", "create", "--shape", "tiny-gpt2", "--out", policy));
-
         var spec = JsonNode.Parse(File.ReadAllText(RepoRoot.Path("deploy/examples/text-tiny.json")))!.AsObject();
         spec["text"]!["policy"] = policy;
         spec["text"]!["data"] = RepoRoot.Path("deploy/examples/text-tiny/hh-sample.jsonl");
         var specPath = Path.Combine(dir, "text-tiny.json");
         File.WriteAllText(specPath, spec.ToJsonString());
+        return (policy, specPath);
+    }
+
+    [Fact]
+    public async Task The_text_tiny_example_trains_exports_and_generates()
+    {
+        var (policy, specPath) = await ExampleAsync();
 
         var clock = Stopwatch.StartNew();
         var started = await silo.EppoAsync("run", "start", "--config", specPath);
@@ -71,5 +77,33 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
         Assert.All(chat.Requests, r => Assert.Equal("Bearer sk-never-printed", r.Authorization));
         Assert.DoesNotContain("sk-never-printed", byChat.Stdout + byChat.Stderr);
         System.Console.Error.WriteLine($"text-tiny: run {runId} completed, exported, generated and judged in {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    [Fact]
+    public async Task The_text_study_writes_the_papers_tables()
+    {
+        var (_, specPath) = await ExampleAsync();
+        var outDir = Path.Combine(dir, "study");
+
+        var result = await EppoCli.RunAsync("study", "--config", specPath, "--methods", "ppo,eppo", "--prompts", "6", "--out", outDir);
+        CliAssert.Succeeded(result);
+        var markdown = File.ReadAllText(Path.Combine(outDir, "study.md"));
+        foreach (var section in new[] { "## Table 1: EPPO against each", "| SFT |", "| ppo |", "## Figure 5", "## Observation 1", "## Observation 2" })
+            Assert.Contains(section, markdown);
+        Assert.True(File.Exists(Path.Combine(outDir, "win_rate_vs_sft.png")) && File.Exists(Path.Combine(outDir, "energy_loss.png")));
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "study.json"))).RootElement;
+        var runs = report.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["ppo", "eppo"], runs.Select(r => r.GetProperty("method").GetString()));
+        foreach (var run in runs)
+        {
+            var vs = run.GetProperty("vs_sft");
+            var judged = vs.GetProperty("win").GetInt32() + vs.GetProperty("tie").GetInt32() + vs.GetProperty("lose").GetInt32() + vs.GetProperty("no_verdict").GetInt32();
+            Assert.Equal(vs.GetProperty("prompts").GetInt32(), judged);
+            Assert.Equal(4, run.GetProperty("energy").GetArrayLength());              // every iteration, from the first
+            Assert.True(run.GetProperty("win_rate").GetArrayLength() >= 1);          // one point per checkpoint
+        }
+        Assert.Equal(JsonValueKind.Null, runs[1].GetProperty("vs_eppo").ValueKind); // EPPO is not judged against itself
+        Assert.NotEqual(JsonValueKind.Null, runs[0].GetProperty("vs_eppo").ValueKind);
+        Assert.Equal(2 * runs[0].GetProperty("vs_sft").GetProperty("prompts").GetInt32(), report.GetProperty("answers").GetArrayLength());
     }
 }

@@ -1,0 +1,70 @@
+using System.ComponentModel;
+using Eppo.Contracts;
+using Eppo.Core;
+using Eppo.Core.Tasks;
+using Eppo.Core.TextTasks;
+using Eppo.Experiments;
+using Eppo.Experiments.Judges;
+using Eppo.Grains.Artifacts;
+using Eppo.Silo;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Eppo.Cli.Commands;
+
+public sealed class StudySettings : JudgeSettings
+{
+    [CommandOption("--methods <LIST>"), Description("Comma-separated methods (default ppo,ppo-kl,ppo-lp,eppo)"), DefaultValue("ppo,ppo-kl,ppo-lp,eppo")]
+    public string Methods { get; init; } = "ppo,ppo-kl,ppo-lp,eppo";
+
+    [CommandOption("--seeds <N>"), Description("Seeds 1..N (default 1)"), DefaultValue(1)]
+    public int Seeds { get; init; } = 1;
+
+    [CommandOption("--out <DIR>"), Description("Where the report and the runs' data go"), DefaultValue("runs/study")]
+    public string Out { get; init; } = "runs/study";
+
+    public IReadOnlyList<string> MethodList => Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public override ValidationResult Validate() =>
+        JudgeError()
+        ?? (MethodList.FirstOrDefault(m => TrainingMethods.Find(m) is null) is { } bad
+            ? ValidationResult.Error($"--methods: unknown method '{bad}' (expected some of {string.Join(", ", TrainingMethods.Names)})")
+        : Seeds is < 1 or > 100 ? ValidationResult.Error($"--seeds: {Seeds} is not in 1..100")
+        : ValidationResult.Success());
+}
+
+/// <summary>The paper's tables on a text spec: every method trained per seed on an embedded silo, judged on held-out prompts.</summary>
+public sealed class StudyCommand : AsyncCommand<StudySettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, StudySettings settings, CancellationToken cancellation)
+    {
+        void Progress(string message) => Console.Error.WriteLine($"study: {message}");
+        var template = SpecFile.Load(settings.Config!);
+        if (TrainingTasks.For(template, settings.Config!) is not TextTask)
+            throw new EppoException($"{settings.Config}: field 'task': eppo study compares methods on text runs (task \"text\"); HackBench has `eppo demo`");
+        var outDir = Path.GetFullPath(settings.Out);
+        var dataRoot = Path.Combine(outDir, "data");
+        Directory.CreateDirectory(dataRoot);
+        var app = EppoSiloHost.Build(EmbeddedSilo.Settings("eppo-study", dataRoot) with { MetricsUrl = null });
+        await app.StartAsync(cancellation);
+        try
+        {
+            var artifacts = app.Services.GetRequiredService<IArtifactStore>();
+            var study = new TextStudy(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), Progress);
+            IPairJudge JudgeFor(RunSpec spec, Core.Model.DecoderModel sft) => settings.Judge == "chat"
+                ? new ChatCompletionsJudge(ChatJudgeOptions.Resolve(settings.JudgeUrl, settings.JudgeModel))
+                : new RewardModelJudge(ComputeThreads.Run(() => JudgeRewardModels.LoadOrTrain(spec, (TextTask)TrainingTasks.For(spec), sft, null, Progress)),
+                    TrainingTasks.For(spec).Codec);
+            var result = await study.RunAsync(template, settings.MethodList, Enumerable.Range(1, settings.Seeds).ToArray(), JudgeFor, settings.Prompts, cancellation);
+            var command = $"./eppo study --config {settings.Config} --methods {settings.Methods} --seeds {settings.Seeds} --judge {settings.Judge} --prompts {settings.Prompts} --out {settings.Out}";
+            var report = TextStudyReport.Write(result, command, outDir);
+            AnsiConsole.MarkupLine($"report: {Markup.Escape(report)}");
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Eppo.Contracts;
+using Eppo.Core;
+using Eppo.Core.Model;
+using Eppo.Core.Tasks;
+using Eppo.Core.TextTasks;
+using Eppo.Core.Training;
+
+namespace Eppo.Experiments.Judges;
+
+/// <summary>The judge reward model of a text spec: loaded from a directory, or trained on the spec's judge split from the baseline's trunk.</summary>
+public static class JudgeRewardModels
+{
+    /// <param name="dir">Load it from here if it exists; else train it and, when given, save it here.</param>
+    public static RewardModelScorer LoadOrTrain(RunSpec spec, TextTask task, DecoderModel baseline, string? dir, Action<string> progress)
+    {
+        if (dir is not null && Directory.Exists(dir))
+        {
+            var (loaded, extra) = ModelStore.Load(dir, EnergySites.Parse(spec.ProbeSite));
+            return new RewardModelScorer(loaded, task.Codec, new RewardNormalization(extra.GetValueOrDefault("norm_mean", 0), extra.GetValueOrDefault("norm_std", 1)));
+        }
+        var preferences = task.JudgePreferences(spec)
+                          ?? throw new EppoException("the spec has no judge split (set text.judge_fraction before the run, so the proxy never sees the judge's data), or pass --judge-rm");
+        progress("training the judge reward model on the judge split");
+        var r = spec.Reward;
+        // Its own seed stream: the judge is not a member of the proxy's ensemble.
+        var seed = (int)Seeds.Combine(spec.Seed, (long)SeedStream.RewardMember, 1_000);
+        var data = preferences.Build(baseline, task.Codec, new PreferenceRequest(r.Pairs, r.ResponsesPerPrompt, seed, spec.MaxNewTokens), progress);
+        var (rm, report) = RewardModelTrainer.Train(baseline, task.Codec, data, new RewardModelTrainer.Options(r.Epochs, r.BatchSize, r.Lr, seed), progress);
+        progress($"judge reward model: held-out accuracy {report.HeldOutAccuracy:F3}");
+        if (dir is not null)
+            ModelStore.Save(dir, rm, new() { ["held_out_accuracy"] = report.HeldOutAccuracy, ["norm_mean"] = report.Normalization.Mean, ["norm_std"] = report.Normalization.Std });
+        return new RewardModelScorer(rm, task.Codec, report.Normalization);
+    }
+}
