@@ -101,11 +101,7 @@ public sealed class BenchModelCommand : AsyncCommand<BenchModelSettings>
     static double SameShare(int[][] a, int[][] b) =>
         (double)a.Zip(b).Sum(p => p.First.Zip(p.Second).Count(t => t.First == t.Second)) / a.Sum(r => r.Length);
 
-    static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    static double Median(IEnumerable<double> values) => Core.Evaluation.Stats.Quantile(values, 0.5);
 
     static double? MedianOrNull(IEnumerable<double?> values)
     {

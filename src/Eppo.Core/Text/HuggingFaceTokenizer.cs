@@ -15,6 +15,7 @@ public sealed class HuggingFaceTokenizer : ITokenizer
 
     readonly Tokenizer inner;
     readonly SentencePieceTokenizer? sentencePiece;
+    readonly HashSet<int> specialIds;
 
     HuggingFaceTokenizer(Tokenizer inner, string source, IReadOnlyDictionary<string, int> specials, int vocabSize,
         TokenizerConfig config, int bosId, int eosId, int padId, bool addBos, bool addEos)
@@ -22,6 +23,7 @@ public sealed class HuggingFaceTokenizer : ITokenizer
         this.inner = inner;
         sentencePiece = inner as SentencePieceTokenizer;
         (Source, SpecialTokens, VocabSize, Config) = (source, specials, vocabSize, config);
+        specialIds = specials.Values.ToHashSet();
         (BosId, EosId, PadId, AddBos, AddEos) = (bosId, eosId, padId, addBos, addEos);
     }
 
@@ -117,8 +119,7 @@ public sealed class HuggingFaceTokenizer : ITokenizer
         var list = ids.ToList();
         foreach (var id in list)
             if ((uint)id >= (uint)VocabSize) throw new EppoException($"{Source}: id {id} is outside the vocabulary (size {VocabSize})");
-        var special = SpecialTokens.Values.ToHashSet();
-        var kept = list.Where(id => !special.Contains(id));
+        var kept = list.Where(id => !specialIds.Contains(id));
         return sentencePiece is not null ? sentencePiece.Decode(kept, considerSpecialTokens: false) : ((BpeTokenizer)inner).Decode(kept, considerSpecialTokens: false);
     }
 }

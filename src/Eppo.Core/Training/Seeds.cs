@@ -17,6 +17,8 @@ public enum SeedStream : long
     CriticInit = 12,
     SftData = 20,
     RewardMember = 30,
+    /// <summary>The text study's judge reward model: not a member of the proxy's ensemble.</summary>
+    JudgeRewardModel = 40,
 }
 
 /// <summary>Derived seeds: every random choice is a function of the run seed and where it happens, never of timing.</summary>

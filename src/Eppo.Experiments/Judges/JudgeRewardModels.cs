@@ -22,8 +22,7 @@ public static class JudgeRewardModels
                           ?? throw new EppoException("the spec has no judge split (set text.judge_fraction before the run, so the proxy never sees the judge's data), or pass --judge-rm");
         progress("training the judge reward model on the judge split");
         var r = spec.Reward;
-        // Its own seed stream: the judge is not a member of the proxy's ensemble.
-        var seed = (int)Seeds.Combine(spec.Seed, (long)SeedStream.RewardMember, 1_000);
+        var seed = Seeds.Of(spec.Seed, SeedStream.JudgeRewardModel);
         var data = preferences.Build(baseline, task.Codec, new PreferenceRequest(r.Pairs, r.ResponsesPerPrompt, seed, spec.MaxNewTokens), progress);
         var (rm, report) = RewardModelTrainer.Train(baseline, task.Codec, data, new RewardModelTrainer.Options(r.Epochs, r.BatchSize, r.Lr, seed), progress);
         progress($"judge reward model: held-out accuracy {report.HeldOutAccuracy:F3}");
