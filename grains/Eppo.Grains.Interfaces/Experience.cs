@@ -10,4 +10,6 @@ public sealed record Experience
     [Id(3)] public required float[] Scores { get; init; }
     [Id(4)] public required float[] EnergyRl { get; init; }
     [Id(5)] public required float[] EnergySft { get; init; }
+    /// <summary>r_ref: the reward source's score of the SFT answer to each prompt (PAR only; empty otherwise).</summary>
+    [Id(6)] public float[] ReferenceScores { get; init; } = [];
 }

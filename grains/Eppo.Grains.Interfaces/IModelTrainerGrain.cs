@@ -1,11 +1,24 @@
 namespace Eppo.Grains.Interfaces;
 
 /// <summary>
-/// Trains what a run spec says to train before RL ("train" sources): the SFT policy, then the proxy reward model.
-/// Keyed by the cache key of the spec's model sections and seed, so concurrent runs that share models train them once.
+/// Trains what a run spec says to train before RL ("train" sources). Prepare (key: the spec's cache key, so concurrent
+/// runs that share models train them once) trains the SFT policy, then hands each reward model to its own trainer
+/// grain (key: "reward-{member key}"), so the members of an ensemble or WARM train in parallel across silos.
 /// </summary>
 [Alias("eppo.IModelTrainerGrain")]
 public interface IModelTrainerGrain : IGrainWithStringKey
 {
     [Alias("Prepare"), ResponseTimeout("02:00:00")] Task<PreparedModels> PrepareAsync(string specJson);
+
+    /// <summary>Trains (or finds) reward model <paramref name="member"/> of the spec's reward plan on the SFT policy at <paramref name="sftLocation"/>.</summary>
+    [Alias("TrainReward"), ResponseTimeout("02:00:00")] Task<TrainedMember> TrainRewardAsync(string specJson, string sftLocation, int member);
+}
+
+/// <summary>A reward model a trainer grain produced: its location, what it measured, and the seconds spent training it (0 when cached).</summary>
+[GenerateSerializer, Immutable, Alias("eppo.TrainedMember")]
+public sealed record TrainedMember
+{
+    [Id(0)] public required string Location { get; init; }
+    [Id(1)] public required Contracts.TrainedRewardModel Model { get; init; }
+    [Id(2)] public double Seconds { get; init; }
 }

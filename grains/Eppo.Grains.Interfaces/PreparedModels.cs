@@ -5,10 +5,12 @@ namespace Eppo.Grains.Interfaces;
 public sealed record PreparedModels
 {
     [Id(0)] public required string SftPath { get; init; }
-    /// <summary>One location per reward member: an artifact, or "gold" for the task's judge.</summary>
+    /// <summary>One location per scoring reward member: an artifact, or "gold" for the task's judge.</summary>
     [Id(5)] public required IReadOnlyList<string> RewardPaths { get; init; }
-    /// <summary>Held-out accuracy of each trained reward member (empty when none was trained).</summary>
+    /// <summary>Held-out accuracy of each trained scoring member (empty when none was trained).</summary>
     [Id(6)] public IReadOnlyList<double> RewardHeldOutAccuracies { get; init; } = [];
+    /// <summary>Every reward model trained for the run (WARM's ingredients and average included).</summary>
+    [Id(7)] public IReadOnlyList<Contracts.TrainedRewardModel> RewardModels { get; init; } = [];
     [Id(3)] public double SftSeconds { get; init; }
     [Id(4)] public double RewardSeconds { get; init; }
 }

@@ -17,8 +17,18 @@ public sealed record RewardSpec
     public IReadOnlyList<string>? Checkpoints { get; init; }
     /// <summary>Reward models trained when <see cref="Source"/> is "train" (member m > 0 with its own seed); null = the method's.</summary>
     public int? Members { get; init; }
-    /// <summary>How member scores combine: "single" or "mean"; null = the method's.</summary>
+    /// <summary>How member scores combine: "single", "mean", "min" or "uwo"; null = the method's.</summary>
     public string? Combine { get; init; }
+    /// <summary>λ of "uwo": mean − λ·variance of the standardised member scores.</summary>
+    public double UwoLambda { get; init; } = 0.1;
+    /// <summary>ODIN's weight of the length-correlation loss |ρ(r_Q, L)| − ρ(r_L, L).</summary>
+    public double OdinLengthWeight { get; init; } = 1.0;
+    /// <summary>ODIN's weight of the orthogonality loss |w_Q · w_L|.</summary>
+    public double OdinOrthogonalWeight { get; init; } = 1.0;
+    /// <summary>InfoRM's latent size.</summary>
+    public int InformLatent { get; init; } = 32;
+    /// <summary>InfoRM's β: loss = Bradley–Terry + β·KL(N(μ, σ²) ‖ N(0, 1)).</summary>
+    public double InformBeta { get; init; } = 1.0;
 
     public int Pairs { get; init; } = 15000;
     /// <summary>K: responses sampled per prompt, all distinct pairs among them labelled (InstructGPT's K-wise comparisons).</summary>
@@ -34,6 +44,8 @@ public sealed record RewardSpec
     {
         ["single"] = RewardCombination.Single,
         ["mean"] = RewardCombination.Mean,
+        ["min"] = RewardCombination.Min,
+        ["uwo"] = RewardCombination.Uwo,
     };
 
     /// <summary>The checkpoint directories this spec scores with, when they come from files (empty for "train" and "gold").</summary>
@@ -62,6 +74,11 @@ public sealed record RewardSpec
         c.Require(Combine is null || Combinations.ContainsKey(Combine), "combine",
             $"unknown combination '{Combine}' (expected one of {string.Join(", ", Combinations.Keys)})");
         c.Require(Source != Gold || Combine is null or "single", "combine", "the gold judge is one scorer");
+        c.Within(UwoLambda, 0, 1e6, "uwo_lambda");
+        c.Within(OdinLengthWeight, 0, 1e6, "odin_length_weight");
+        c.Within(OdinOrthogonalWeight, 0, 1e6, "odin_orthogonal_weight");
+        c.Within(InformLatent, 1, 65_536, "inform_latent");
+        c.Within(InformBeta, 0, 1e6, "inform_beta");
         c.Within(Pairs, 1, 10_000_000, "pairs");
         c.Within(ResponsesPerPrompt, 2, 16, "responses_per_prompt");
         c.Within(Epochs, 1, 1000, "epochs");

@@ -60,8 +60,19 @@ public sealed record RunSpec
     /// <summary>The KL coefficient in force: β for methods with a KL penalty, 0 otherwise.</summary>
     [JsonIgnore] public double EffectiveKlBeta => TrainingMethod.Kl ? KlBeta : 0.0;
 
-    /// <summary>How many reward models score a response: reward.members, else the method's own count.</summary>
-    [JsonIgnore] public int RewardMembers => Reward.Members ?? TrainingMethod.RewardMembers;
+    /// <summary>
+    /// How many reward models the source holds: the listed checkpoints, one gold judge, or reward.members trained (else
+    /// the method's own count). For WARM they are the ingredients of one averaged model.
+    /// </summary>
+    [JsonIgnore] public int RewardMembers => Reward.Source switch
+    {
+        RewardSpec.Gold => 1,
+        RewardSpec.Train => Reward.Members ?? TrainingMethod.RewardMembers,
+        _ => Reward.CheckpointDirectories.Count,
+    };
+
+    /// <summary>How many reward models score each response: one for WARM (the average), else every member.</summary>
+    [JsonIgnore] public int ScoringMembers => TrainingMethod.RewardModel == RewardModelKind.Warm ? 1 : RewardMembers;
 
     /// <summary>How the members' scores combine: reward.combine, else the method's combination.</summary>
     [JsonIgnore] public RewardCombination RewardCombination =>
@@ -147,8 +158,14 @@ public sealed record RunSpec
         Reward.Validate(source);
         c.Require((Task == "text") == (Text is not null), "text", Task == "text" ? "required when task is \"text\"" : "only used when task is \"text\"");
         Text?.Validate(source);
-        c.Require(RewardCombination != RewardCombination.Single || RewardMembers == 1, "reward.combine",
-            $"'single' scores with one reward model, but {RewardMembers} are configured (set reward.combine, e.g. \"mean\")");
+        var method = TrainingMethod;
+        c.Require(method.RewardModel == RewardModelKind.BradleyTerry || Reward.Source == RewardSpec.Train, "reward.source",
+            $"method '{Method}' trains its own {method.RewardModel} reward model; use \"train\" (got '{Reward.Source}')");
+        var ensemble = method.Combination != RewardCombination.Single || method.RewardModel == RewardModelKind.Warm;
+        c.Require(!ensemble || RewardMembers >= 2, Reward.Source == RewardSpec.Train ? "reward.members" : "reward.checkpoints",
+            $"method '{Method}' combines at least 2 reward models (got {RewardMembers})");
+        c.Require(RewardCombination != RewardCombination.Single || ScoringMembers == 1, "reward.combine",
+            $"'single' scores with one reward model, but {ScoringMembers} are configured (set reward.combine, e.g. \"mean\")");
         return this;
     }
 

@@ -28,6 +28,8 @@ public sealed record RunStatus
     /// <summary>Mean held-out accuracy of the trained reward members (null when none was trained).</summary>
     public double? RewardHeldOutAccuracy { get; init; }
     public IReadOnlyList<double> RewardHeldOutAccuracies { get; init; } = [];
+    /// <summary>Every reward model trained for the run, with its role and held-out figures (WARM's ingredients included).</summary>
+    public IReadOnlyList<TrainedRewardModel> RewardModels { get; init; } = [];
     /// <summary>The SFT policy's location (null until models are prepared).</summary>
     public string? SftPath { get; init; }
     /// <summary>One location per reward member, or "gold" (empty until models are prepared).</summary>

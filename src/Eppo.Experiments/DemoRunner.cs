@@ -107,10 +107,11 @@ public sealed class DemoRunner(IClusterClient client, Func<string, Task<string>>
     (SeedBaseline, List<MethodRunResult>) Evaluate(int seed, IReadOnlyList<TrainedRun> runs, int evalPrompts)
     {
         var clock = Stopwatch.StartNew();
-        var first = runs[0];
+        // The proxy every policy is scored by in the report: the first run on the plain Bradley–Terry reward model(s).
+        var first = runs.FirstOrDefault(r => r.Spec.TrainingMethod.RewardModel == RewardModelKind.BradleyTerry) ?? runs[0];
         var task = TrainingTasks.For(first.Spec);
         var sft = ModelPreparation.LoadSft(first.SftPath, first.Spec);
-        using var evaluator = new PolicyEvaluator(sft, RewardSources.Load(first.RewardPaths, first.Spec.RewardCombination, task), task.Codec,
+        using var evaluator = new PolicyEvaluator(sft, RewardSources.Load(first.RewardPaths, first.Spec, task), task.Codec,
             PolicyEvaluator.HeldOutPrompts(evalPrompts, seed), new EvaluationOptions(MaxNewTokens: first.Spec.MaxNewTokens));
         var baseline = new SeedBaseline(seed, evaluator.EvaluateSft(), first.Status.RewardHeldOutAccuracy);
         var results = new List<MethodRunResult>();
@@ -123,7 +124,7 @@ public sealed class DemoRunner(IClusterClient client, Func<string, Task<string>>
                     .Select(c => new CheckpointEvaluation(c.Iteration, evaluator.Evaluate(c.Actor, $"{method}@iter-{c.Iteration:D6}")))
                     .ToList();
                 var final = checkpoints.Last(c => c.Iteration == run.Status.Iteration).Evaluation;
-                results.Add(new MethodRunResult(method, seed, run.History, checkpoints, final));
+                results.Add(new MethodRunResult(method, seed, run.History, checkpoints, final, run.Status.RewardModels));
             }
         });
         console.MarkupLine($"seed {seed}: evaluation done in {clock.Elapsed:mm\\:ss}");

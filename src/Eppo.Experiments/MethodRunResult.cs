@@ -8,13 +8,15 @@ namespace Eppo.Experiments;
 /// orders these five first). History: the per-iteration metrics in order (IterationMetrics.Iteration 0-based; the
 /// metrics of iteration i describe rollouts of policy version i). Checkpoints: evaluations of intermediate actors
 /// (Figure 5), in any order. Final: the evaluation of the final actor, paired with the seed's SFT baseline.
+/// RewardModels: the reward models the run's preparation trained, with their held-out figures.
 /// </summary>
 public sealed record MethodRunResult(
     string Method,
     int Seed,
     IReadOnlyList<IterationMetrics> History,
     IReadOnlyList<CheckpointEvaluation> Checkpoints,
-    PolicyEvaluation Final)
+    PolicyEvaluation Final,
+    IReadOnlyList<TrainedRewardModel>? RewardModels = null)
 {
     /// <summary>Iterations completed = the final policy's version; the x of the final policy in Figure 5.</summary>
     public int FinalIteration => History.Count == 0 ? 0 : History[^1].Iteration + 1;

@@ -37,7 +37,23 @@ public static class ReportBuilder
     {
         var perSeed = inputs.Baselines.OrderBy(b => b.Seed).Select(b => new SeedValue(b.Seed, b.RewardHeldOutAccuracy)).ToArray();
         var known = perSeed.Where(s => s.Value is not null).Select(s => s.Value!.Value).ToArray();
-        return new RewardModelReport(known.Length == 0 ? null : known.Average(), perSeed);
+        return new RewardModelReport(known.Length == 0 ? null : known.Average(), perSeed, RewardModelRows(inputs));
+    }
+
+    /// <summary>Each reward model role the runs trained, first seen first; a model shared by several methods is one row.</summary>
+    static IReadOnlyList<RewardModelRow> RewardModelRows(DemoInputs inputs)
+    {
+        var trained = inputs.Runs.SelectMany(r => (r.RewardModels ?? []).Select(m => (r.Method, r.Seed, Model: m))).ToArray();
+        return trained.GroupBy(t => t.Model.Role).Select(g =>
+        {
+            var perSeed = g.GroupBy(t => t.Seed).OrderBy(s => s.Key).Select(s => new SeedValue(s.Key, s.First().Model.HeldOutAccuracy)).ToArray();
+            var known = perSeed.Where(s => s.Value is not null).Select(s => s.Value!.Value).ToArray();
+            var bySeed = g.GroupBy(t => t.Seed).Select(s => s.First().Model).ToArray();
+            var figures = bySeed.SelectMany(m => m.Figures.Keys).Distinct()
+                .ToDictionary(k => k, k => bySeed.Where(m => m.Figures.ContainsKey(k)).Average(m => m.Figures[k]));
+            return new RewardModelRow(g.Key, inputs.Methods().Where(m => g.Any(t => t.Method == m)).ToArray(),
+                known.Length == 0 ? null : known.Average(), perSeed, figures);
+        }).ToArray();
     }
 
     /// <summary>Final evaluations of a policy, one per seed, in seed order ("sft" = the baselines).</summary>

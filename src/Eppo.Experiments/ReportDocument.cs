@@ -37,8 +37,15 @@ public sealed record ReportConfig(
 
 public sealed record SeedValue(int Seed, double? Value);
 
-/// <summary>Held-out accuracy of the proxy RM against gold labels: mean over seeds, and per seed.</summary>
-public sealed record RewardModelReport(double? HeldOutAccuracy, IReadOnlyList<SeedValue> PerSeed);
+/// <summary>
+/// Held-out accuracy of the proxy RM against gold labels: mean over seeds, and per seed; and every reward model the
+/// methods trained (ensemble members, WARM's ingredients and average, ODIN, InfoRM).
+/// </summary>
+public sealed record RewardModelReport(double? HeldOutAccuracy, IReadOnlyList<SeedValue> PerSeed, IReadOnlyList<RewardModelRow>? Models = null);
+
+/// <summary>One reward model by role: the methods that used it, its held-out accuracy (mean and per seed) and its figures' means over seeds.</summary>
+public sealed record RewardModelRow(string Role, IReadOnlyList<string> Methods, double? HeldOutAccuracy, IReadOnlyList<SeedValue> PerSeed,
+    IReadOnlyDictionary<string, double> Figures);
 
 public sealed record Spread(double Mean, double Std, double Min, double Max);
 

@@ -33,6 +33,19 @@ public static class ReportMarkdown
         md.AppendLine($"Held-out accuracy against gold labels: **{(d.RewardModel.HeldOutAccuracy is { } a ? Num(a) : "n/a")}**" +
                       (d.RewardModel.PerSeed.Count > 1 ? " (per seed: " + string.Join(", ", d.RewardModel.PerSeed.Select(s => $"{s.Seed}: {(s.Value is { } v ? Num(v) : "n/a")}")) + ")" : "") +
                       ". Target ≥ 0.70.").AppendLine();
+        if (d.RewardModel.Models is { Count: > 0 } models && models.Any(m => m.Role != "proxy"))
+        {
+            md.AppendLine("Every reward model the methods trained (held-out accuracy against gold labels; a model shared by several methods is one row; " +
+                          "ensemble member 1 and WARM ingredient 1 are the proxy itself):").AppendLine();
+            var figureKeys = models.SelectMany(m => m.Figures.Keys).Distinct().ToArray();
+            Table(md, ["reward model", "used by", "held-out accuracy", "per seed", .. figureKeys.Select(k => k.Replace('_', ' '))],
+                models.Select(m => new[]
+                {
+                    m.Role, string.Join(", ", m.Methods), m.HeldOutAccuracy is { } a ? Num(a) : "n/a",
+                    string.Join(" / ", m.PerSeed.Select(s => s.Value is { } v ? Num(v) : "n/a")),
+                }.Concat(figureKeys.Select(k => m.Figures.TryGetValue(k, out var f) ? Signed(f) : ""))
+                    .ToArray()).ToArray());
+        }
 
         md.AppendLine("## Final policies on held-out prompts").AppendLine();
         Table(md, ["policy", "gold", "± seeds", "proxy", "length", $"energy loss ({c.ProbeSite})", "rise over ΔE_SFT", "KL", "√KL", "boilerplate (benign)", "correct"],
@@ -45,12 +58,22 @@ public static class ReportMarkdown
 
         md.AppendLine($"## Table 1: {c.Reference.ToUpperInvariant()} against each policy (gold judge)").AppendLine();
         md.AppendLine($"Paired samples pooled over seeds; a tie is a gold difference within ±{Num(c.WinMargin)}; win rate = win + ½ tie.").AppendLine();
+        string[] Row(WinTieLoseRow r, bool withPolicy) => (withPolicy ? new[] { r.Policy } : []).Concat(new[]
+        {
+            r.Opponent, Pct(r.Win), Pct(r.Tie), Pct(r.Lose), $"**{Num(r.WinRate)}**", string.Join(" / ", r.WinRatePerSeed.Select(w => Num(w))),
+        }).ToArray();
+        // Table 2's opponents (ODIN, InfoRM) and policies on them have their own table.
+        var tableTwoOnly = Contracts.TrainingMethods.TableTwo.SelectMany(p => new[] { p.Policy, p.Opponent }).Except(["eppo"]).ToHashSet();
         Table(md, [$"{c.Reference} vs", "win", "tie", "lose", "win rate", "per seed"],
-            d.WinTieLose.Where(r => r.Policy == c.Reference).Select(r => new[]
-            {
-                r.Opponent, Pct(r.Win), Pct(r.Tie), Pct(r.Lose), $"**{Num(r.WinRate)}**",
-                string.Join(" / ", r.WinRatePerSeed.Select(w => Num(w))),
-            }).ToArray());
+            d.WinTieLose.Where(r => r.Policy == c.Reference && !tableTwoOnly.Contains(r.Opponent)).Select(r => Row(r, false)).ToArray());
+        var tableTwo = Contracts.TrainingMethods.TableTwo
+            .Select(p => d.WinTieLose.FirstOrDefault(r => r.Policy == p.Policy && r.Opponent == p.Opponent)).OfType<WinTieLoseRow>().ToArray();
+        if (tableTwo.Length > 0)
+        {
+            md.AppendLine("## Table 2: EPPO on top of ODIN and InfoRM (gold judge)").AppendLine();
+            md.AppendLine("EPPO (on the proxy) and EPPO on the same reward model, each against the method it builds on.").AppendLine();
+            Table(md, ["policy", "vs", "win", "tie", "lose", "win rate", "per seed"], tableTwo.Select(r => Row(r, true)).ToArray());
+        }
 
         md.AppendLine("### All pairs (win rate of the row against the column)").AppendLine();
         var policies = methods.Append(ReportBuilder.Sft).ToArray();

@@ -18,7 +18,7 @@ public sealed class DemoSettings : CommandSettings
     [CommandOption("--seeds <N>"), Description("Seeds per method (default 1; docs/results.md uses 3)")]
     public int? Seeds { get; init; }
 
-    [CommandOption("--methods <LIST>"), Description("Comma-separated methods, of those listed above (default: all the demo's)")]
+    [CommandOption("--methods <LIST>"), Description("Comma-separated methods, of those listed above, or \"all\" (default: the demo's five)")]
     public string? Methods { get; init; }
 
     [CommandOption("--eta <ETA>"), Description("EPPO's penalty weight η (the paper ships 2)"), DefaultValue(2.0)]
@@ -38,7 +38,7 @@ public sealed class DemoSettings : CommandSettings
 
     public IReadOnlyList<string> MethodList => Methods is null
         ? DemoPlan.Methods
-        : Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        : TrainingMethods.ParseList(Methods);
 
     public override ValidationResult Validate()
     {

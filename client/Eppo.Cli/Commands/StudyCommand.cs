@@ -15,7 +15,7 @@ namespace Eppo.Cli.Commands;
 
 public sealed class StudySettings : JudgeSettings
 {
-    [CommandOption("--methods <LIST>"), Description("Comma-separated methods (default ppo,ppo-kl,ppo-lp,eppo)"), DefaultValue("ppo,ppo-kl,ppo-lp,eppo")]
+    [CommandOption("--methods <LIST>"), Description("Comma-separated methods, or \"all\" (default ppo,ppo-kl,ppo-lp,eppo)"), DefaultValue("ppo,ppo-kl,ppo-lp,eppo")]
     public string Methods { get; init; } = "ppo,ppo-kl,ppo-lp,eppo";
 
     [CommandOption("--seeds <N>"), Description("Seeds 1..N (default 1)"), DefaultValue(1)]
@@ -24,7 +24,7 @@ public sealed class StudySettings : JudgeSettings
     [CommandOption("--out <DIR>"), Description("Where the report and the runs' data go"), DefaultValue("runs/study")]
     public string Out { get; init; } = "runs/study";
 
-    public IReadOnlyList<string> MethodList => Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public IReadOnlyList<string> MethodList => TrainingMethods.ParseList(Methods);
 
     public override ValidationResult Validate() =>
         JudgeError()

@@ -53,7 +53,7 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
     public async Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts)
     {
         var reference = await resilience.CallAsync(() => grains.GetGrain<IEnergyReferenceGrain>(run.RunId).GetAsync(run, promptIds, prompts));
-        return new ReferenceEnergies(reference.Energy, reference.Hits);
+        return new ReferenceEnergies(reference.Energy, reference.Answers, reference.Hits);
     }
 
     public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => Learner.LearnAsync(new Experience
@@ -64,6 +64,7 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
         Scores = batch.Scores,
         EnergyRl = batch.EnergyRl,
         EnergySft = batch.EnergySft,
+        ReferenceScores = batch.ReferenceScores ?? [],
     });
 
     public Task CommitAsync() => commit();

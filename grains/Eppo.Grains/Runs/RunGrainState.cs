@@ -31,6 +31,7 @@ public sealed class RunGrainState
         Iteration = Iteration, TotalIterations = spec.Iterations, PolicyVersion = PolicyVersion, LastCheckpoint = LastCheckpoint,
         Latest = tail.LastOrDefault(), History = tail, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, HackingAlarm = HackingAlarm,
         SftPath = Models?.SftPath, RewardPaths = Models?.RewardPaths ?? [], RewardHeldOutAccuracies = Models?.RewardHeldOutAccuracies ?? [],
+        RewardModels = Models?.RewardModels ?? [],
         RewardHeldOutAccuracy = Models?.RewardHeldOutAccuracies is { Count: > 0 } a ? a.Average() : null,
         FailedAttempts = failedAttempts, GeneratorHosts = generatorHosts, ModelHosts = modelHosts,
     };

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Eppo.Grains.Stages;
 
-/// <summary>ΔE_SFT per prompt from a persisted cache; a miss runs the SFT model greedily once.</summary>
+/// <summary>ΔE_SFT and the SFT answer per prompt from a persisted cache; a miss runs the SFT model greedily once.</summary>
 [ModelHostPlacement]
 public sealed class EnergyReferenceGrain(
     [PersistentState("energy", EppoStorage.Name)] IPersistentState<EnergyCacheState> state,
@@ -27,20 +27,20 @@ public sealed class EnergyReferenceGrain(
             var sftPath = await artifacts.LocalPathAsync(run.SftPath);
             cache = await ComputeThreads.RunAsync(() =>
                 new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(sftPath, spec), TrainingTasks.For(spec).Codec, spec.MaxNewTokens)));
-            cache.Restore(state.State.Values);
+            cache.Restore(state.State.Values, state.State.Answers);
         }
-        var (energy, hits, misses) = await ComputeThreads.RunAsync(() => cache.Get(promptIds, promptTokens));
+        var (energy, answers, hits, misses) = await ComputeThreads.RunAsync(() => cache.Get(promptIds, promptTokens));
         state.State.Hits += hits;
         state.State.Misses += misses;
         countsUnsaved = misses == 0;
         if (misses > 0)
         {
-            foreach (var id in promptIds) state.State.Values[id] = cache.Values[id];
+            foreach (var id in promptIds) (state.State.Values[id], state.State.Answers[id]) = (cache.Values[id], cache.Answers[id]);
             // A cache: values computed but not persisted (storage away) are recomputed identically after a restart.
             try { await state.WriteStateAsync(); }
             catch (Exception e) when (Hosting.TransientFailures.IsTransient(e)) { logger.LogWarning("energy cache not persisted: {Error}", e.GetBaseException().Message); }
         }
-        return new EnergyReference { Energy = energy, Hits = hits };
+        return new EnergyReference { Energy = energy, Answers = answers, Hits = hits };
     }
 
     Task IEnergyReferenceGrain.RetireAsync()
@@ -72,4 +72,6 @@ public sealed class EnergyCacheState
     [Id(0)] public Dictionary<string, float> Values { get; set; } = [];
     [Id(1)] public long Hits { get; set; }
     [Id(2)] public long Misses { get; set; }
+    /// <summary>The SFT model's greedy answer per prompt (PAR's reference); absent in caches written before it was kept.</summary>
+    [Id(3)] public Dictionary<string, int[]> Answers { get; set; } = [];
 }

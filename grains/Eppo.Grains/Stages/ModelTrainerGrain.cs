@@ -9,42 +9,80 @@ using Microsoft.Extensions.Options;
 
 namespace Eppo.Grains.Stages;
 
-/// <summary>Trains (or finds cached) the SFT policy and proxy reward models. One activation per cache key serialises concurrent runs.</summary>
+/// <summary>
+/// Trains (or finds cached) the SFT policy and the reward models. One activation per key serialises concurrent runs
+/// that need the same model; the reward models of one run have distinct keys and train in parallel, each where
+/// placement puts its grain. A model another silo already published is fetched rather than trained again.
+/// </summary>
 [ModelHostPlacement]
-public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts, ILogger<ModelTrainerGrain> logger)
+public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts, IGrainFactory grains, ILogger<ModelTrainerGrain> logger)
     : Grain, IModelTrainerGrain
 {
+    string DataRoot => options.Value.DataRoot;
+
     async Task<PreparedModels> IModelTrainerGrain.PrepareAsync(string specJson)
     {
         var spec = RunSpec.Parse(specJson);
-        var key = ModelPreparation.CacheKey(spec);
-        // Each trained model has an artifact name under the cache key and a local directory where Prepare looks for it.
-        var local = ModelPreparation.TrainedPaths(spec, options.Value.DataRoot);
-        var parts = new List<(string Name, string Local, bool Trained)> { ($"models/{key}/sft", local.Sft, spec.Sft.Source == "train") };
-        parts.AddRange(local.Rewards.Select((dir, m) => ($"models/{key}/reward{(m == 0 ? "" : $"-m{m}")}", dir, spec.Reward.Source == RewardSpec.Train)));
-        if (artifacts.IsRemote)
+        var trainsSft = spec.Sft.Source == "train";
+        var sftLocal = ModelPreparation.SftPath(spec, DataRoot);
+        if (trainsSft) await FetchAsync(sftLocal);
+        var (sftPath, sftSeconds) = await ComputeThreads.RunLongAsync(() => ModelPreparation.PrepareSft(spec, DataRoot, Log));
+        var sftLocation = trainsSft ? await PublishAsync(sftLocal) : sftPath;
+        if (spec.Reward.Source != RewardSpec.Train) return Prepared(ModelPreparation.Given(spec, sftLocation, sftSeconds));
+
+        var plan = ModelPreparation.RewardPlan(spec);
+        var trained = await Task.WhenAll(plan.Select((recipe, m) =>
+            grains.GetGrain<IModelTrainerGrain>(ModelPreparation.TrainerKey(spec, recipe)).TrainRewardAsync(specJson, sftLocation, m)));
+        var members = trained.Select(t => new ModelPreparation.Member(t.Location, t.Model, t.Seconds)).ToArray();
+        ModelPreparation.Member? average = null;
+        if (spec.TrainingMethod.RewardModel == RewardModelKind.Warm)
         {
-            // Models another silo trained are fetched to where ModelPreparation looks, so it skips training them.
-            foreach (var part in parts.Where(p => p.Trained && !Directory.Exists(p.Local)))
-                if (await artifacts.FindAsync(part.Name) is { } found)
-                    await artifacts.CopyToAsync(found, part.Local);
+            var warmLocal = ModelPreparation.WarmPath(spec, DataRoot);
+            await FetchAsync(warmLocal);
+            var ingredients = new List<string>();
+            foreach (var member in members) ingredients.Add(await artifacts.LocalPathAsync(member.Path));
+            var sftForHeldOut = await artifacts.LocalPathAsync(sftLocation);
+            var local = await ComputeThreads.RunLongAsync(() => ModelPreparation.AverageWarm(spec, ingredients, sftForHeldOut, DataRoot, Log));
+            average = local with { Path = await PublishAsync(warmLocal), Model = local.Model with { TrainedOn = RuntimeIdentity } };
         }
-        var result = await ComputeThreads.RunLongAsync(() => ModelPreparation.Prepare(spec, options.Value.DataRoot, message => logger.LogInformation("{Message}", message)));
-        var sftPath = result.SftPath;
-        var rewardPaths = result.RewardPaths.ToArray();
-        if (artifacts.IsRemote)
-        {
-            if (parts[0].Trained) sftPath = await artifacts.PublishAsync(result.SftPath, parts[0].Name);
-            for (var m = 0; m < rewardPaths.Length; m++)
-                if (parts[m + 1].Trained) rewardPaths[m] = await artifacts.PublishAsync(result.RewardPaths[m], parts[m + 1].Name);
-        }
-        return new PreparedModels
-        {
-            SftPath = sftPath,
-            RewardPaths = rewardPaths,
-            RewardHeldOutAccuracies = result.RewardHeldOutAccuracies,
-            SftSeconds = result.SftSeconds,
-            RewardSeconds = result.RewardSeconds,
-        };
+        return Prepared(ModelPreparation.Collect(spec, sftLocation, sftSeconds, members, average));
     }
+
+    async Task<TrainedMember> IModelTrainerGrain.TrainRewardAsync(string specJson, string sftLocation, int member)
+    {
+        var spec = RunSpec.Parse(specJson);
+        var plan = ModelPreparation.RewardPlan(spec);
+        if (member < 0 || member >= plan.Count) throw new EppoException($"reward model {member}: the spec's reward plan has {plan.Count}");
+        var recipe = plan[member];
+        var local = ModelPreparation.MemberPath(spec, recipe, DataRoot);
+        await FetchAsync(local);
+        var sftLocal = await artifacts.LocalPathAsync(sftLocation);
+        var trained = await ComputeThreads.RunLongAsync(() => ModelPreparation.TrainMember(spec, recipe, sftLocal, DataRoot, Log));
+        var host = RuntimeIdentity;
+        return new TrainedMember { Location = await PublishAsync(local), Model = trained.Model with { TrainedOn = host }, Seconds = trained.Seconds };
+    }
+
+    void Log(string message) => logger.LogInformation("{Message}", message);
+
+    /// <summary>The artifact name of a model directory under the data root: its relative path ("models/{key}/…").</summary>
+    string ArtifactName(string local) => Path.GetRelativePath(DataRoot, local).Replace(Path.DirectorySeparatorChar, '/');
+
+    /// <summary>A model another silo trained is fetched to where ModelPreparation looks, so it skips training it.</summary>
+    async Task FetchAsync(string local)
+    {
+        if (!artifacts.IsRemote || Directory.Exists(local)) return;
+        if (await artifacts.FindAsync(ArtifactName(local)) is { } found) await artifacts.CopyToAsync(found, local);
+    }
+
+    async Task<string> PublishAsync(string local) => artifacts.IsRemote ? await artifacts.PublishAsync(local, ArtifactName(local)) : local;
+
+    static PreparedModels Prepared(ModelPreparation.Result result) => new()
+    {
+        SftPath = result.SftPath,
+        RewardPaths = result.RewardPaths,
+        RewardHeldOutAccuracies = result.RewardHeldOutAccuracies,
+        RewardModels = result.RewardModels,
+        SftSeconds = result.SftSeconds,
+        RewardSeconds = result.RewardSeconds,
+    };
 }

@@ -20,7 +20,8 @@ public static class HuggingFaceExport
         {
             HeadKind.LanguageModel => stem + (stem == "GPT2" ? "LMHeadModel" : "ForCausalLM"),
             HeadKind.Reward => stem + "ForSequenceClassification",
-            _ => throw new EppoException("export: a critic (value head) has no Hugging Face architecture; export the policy or the reward model"),
+            HeadKind.Value => throw new EppoException("export: a critic (value head) has no Hugging Face architecture; export the policy or the reward model"),
+            _ => throw new EppoException($"export: a {model.Kind} reward model has no Hugging Face architecture (only a scalar score head does)"),
         };
     }
 

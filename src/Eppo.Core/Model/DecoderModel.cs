@@ -4,25 +4,27 @@ using static TorchSharp.torch.nn;
 namespace Eppo.Core.Model;
 
 /// <summary>
-/// Decoder-only transformer (Llama or GPT-2 layout) with one head: language model, value (critic) or reward.
-/// State-dict keys are Hugging Face's: "model.*" / "transformer.*" for the trunk, then "lm_head" | "value_head" | "score".
+/// Decoder-only transformer (Llama or GPT-2 layout) with one head: language model, value (critic) or a reward head
+/// (scalar, ODIN's two rows, InfoRM's bottleneck). State-dict keys are Hugging Face's: "model.*" / "transformer.*" for
+/// the trunk, then "lm_head" | "value_head" | "score".
 /// A tied LM head has no weight of its own (it reuses the token embedding), so "lm_head.weight" is then absent.
 /// </summary>
 public sealed class DecoderModel : Module
 {
     readonly DecoderTrunk trunk;
-    readonly Linear? head;
+    readonly Module<Tensor, Tensor>? head;
     bool componentsRegistered;
 
-    public DecoderModel(ModelConfig config, HeadKind kind = HeadKind.LanguageModel, int seed = 0, double initStd = 0.02)
-        : this(config, kind, seed, initStd, initialise: true)
+    /// <param name="rewardLatent">The latent size of an <see cref="HeadKind.InfoReward"/> head (ignored by the others).</param>
+    public DecoderModel(ModelConfig config, HeadKind kind = HeadKind.LanguageModel, int seed = 0, double initStd = 0.02, int rewardLatent = 0)
+        : this(config, kind, seed, initStd, initialise: true, rewardLatent)
     {
     }
 
     /// <summary>A model whose every weight is about to be loaded: skips the seeded init (a second of work at 124M).</summary>
-    public static DecoderModel ToOverwrite(ModelConfig config, HeadKind kind) => new(config, kind, 0, 0, initialise: false);
+    public static DecoderModel ToOverwrite(ModelConfig config, HeadKind kind, int rewardLatent = 0) => new(config, kind, 0, 0, initialise: false, rewardLatent);
 
-    DecoderModel(ModelConfig config, HeadKind kind, int seed, double initStd, bool initialise)
+    DecoderModel(ModelConfig config, HeadKind kind, int seed, double initStd, bool initialise, int rewardLatent)
         : base(nameof(DecoderModel))
     {
         Config = config.Validate();
@@ -32,14 +34,34 @@ public sealed class DecoderModel : Module
         {
             HeadKind.LanguageModel => config.TieEmbeddings ? null : Linear(config.HiddenSize, config.VocabSize, hasBias: false),
             HeadKind.Value or HeadKind.Reward => Linear(config.HiddenSize, 1, hasBias: false),
+            HeadKind.OdinReward => Linear(config.HiddenSize, 2, hasBias: false),
+            HeadKind.InfoReward => new InformationBottleneckHead(config.HiddenSize, rewardLatent),
             _ => throw new EppoException($"Unknown head kind {(int)kind}."),
         };
+        RewardLatent = kind == HeadKind.InfoReward ? rewardLatent : 0;
         RegisterComponents();
         if (initialise) WeightInit.Apply(this, config.Layers, seed, initStd);
     }
 
     public ModelConfig Config { get; }
     public HeadKind Kind { get; }
+
+    /// <summary>The InfoRM head's latent size; 0 for every other head.</summary>
+    public int RewardLatent { get; }
+
+    /// <summary>ODIN's head rows on hidden states (…, C) → (…, 2): quality, length.</summary>
+    public Tensor OdinScores(Tensor hidden) => Kind == HeadKind.OdinReward
+        ? head!.forward(hidden)
+        : throw new EppoException($"ODIN scores need an {HeadKind.OdinReward} head, the model has a {Kind} head.");
+
+    /// <summary>ODIN's head weight (2, C): row 0 quality, row 1 length.</summary>
+    public Tensor OdinHeadWeight => Kind == HeadKind.OdinReward
+        ? ((Linear)head!).weight!
+        : throw new EppoException($"ODIN's head weight needs an {HeadKind.OdinReward} head, the model has a {Kind} head.");
+
+    /// <summary>InfoRM's bottleneck head.</summary>
+    public InformationBottleneckHead Bottleneck => head as InformationBottleneckHead
+        ?? throw new EppoException($"an information bottleneck needs an {HeadKind.InfoReward} head, the model has a {Kind} head.");
 
     /// <summary>
     /// Whether forward passes measure the final-layer energy (default). Off skips the probe's reductions and returns
@@ -81,6 +103,8 @@ public sealed class DecoderModel : Module
         HeadKind.LanguageModel => head is null
             ? functional.linear(hidden, trunk.TokenEmbeddingWeight)  // tied: (B, T, V)
             : head.forward(hidden),                                  // (B, T, V)
+        HeadKind.OdinReward => head!.forward(hidden).select(-1, 0),  // (B, T): the quality row
+        HeadKind.InfoReward => head!.forward(hidden),                // (B, T): decoded from μ
         _ => head!.forward(hidden).squeeze(-1),                      // (B, T)
     };
 

@@ -30,15 +30,30 @@ public static class TeacherForcing
         return output.Head.narrow(1, batch.PromptLength - 1, batch.ResponseLength).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Reward model: score (B) read at each row's last real token.</summary>
+    /// <summary>Reward model of any kind: score (B) read at each row's last real token.</summary>
     public static Tensor Rewards(DecoderModel model, SequenceBatch batch)
     {
-        Require(model, HeadKind.Reward);
+        if (!model.Kind.IsReward()) throw new EppoException($"TeacherForcing needs a reward head, the model has a {model.Kind} head.");
         using var scope = NewDisposeScope();
         var output = model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask);
+        return output.Head.gather(1, LastReal(batch)).squeeze(-1).MoveToOuterDisposeScope(); // (B)
+    }
+
+    /// <summary>Reward model: the final-normed hidden state (B, C) at each row's last real token, where its head reads.</summary>
+    public static Tensor LastHidden(DecoderModel model, SequenceBatch batch)
+    {
+        if (!model.Kind.IsReward()) throw new EppoException($"TeacherForcing needs a reward head, the model has a {model.Kind} head.");
+        using var scope = NewDisposeScope();
+        var output = model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask);
+        var last = LastReal(batch).unsqueeze(-1).expand(-1, 1, output.Hidden.shape[2]);  // (B, 1, C)
+        return output.Hidden.gather(1, last).squeeze(1).MoveToOuterDisposeScope();       // (B, C)
+    }
+
+    /// <summary>(B, 1) int64: each row's last real column.</summary>
+    static Tensor LastReal(SequenceBatch batch)
+    {
         var columns = ScalarSafe.Arange(0, batch.Tokens.shape[1], batch.Tokens.device);
-        var last = (batch.AttentionMask * columns).argmax(-1, keepdim: true);            // (B, 1)
-        return output.Head.gather(1, last).squeeze(-1).MoveToOuterDisposeScope();        // (B)
+        return (batch.AttentionMask * columns).argmax(-1, keepdim: true);
     }
 
     static void Require(DecoderModel model, HeadKind kind)

@@ -29,7 +29,7 @@ public sealed class TextPreferences(IReadOnlyList<PreferenceRecord> train, IRead
             var labelled = prompt.Where(p => p.Chosen != p.Rejected).Select(p => (Index(p.Chosen), Index(p.Rejected))).ToList();
             if (labelled.Count > 0) groups.Add(new PreferenceGroup(prompt.Key, responses, labelled));
         }
-        if (groups.Count == 0) throw new EppoException("text task: no training preference pairs fit text.max_prompt_tokens and max_new_tokens");
+        if (groups.Count == 0 && request.Pairs > 0) throw new EppoException("text task: no training preference pairs fit text.max_prompt_tokens and max_new_tokens");
         var heldOut = heldOutPairs.Where(fits).Where(p => p.Chosen != p.Rejected).Take(request.HeldOutPairs)
             .Select(p => new HeldOutPair(p.Prompt, p.Chosen, p.Rejected)).ToList();
         if (heldOut.Count == 0) throw new EppoException("text task: no held-out preference pairs fit text.max_prompt_tokens and max_new_tokens");

@@ -17,7 +17,7 @@ public interface IIterationStages
     /// <summary>Scores of every reward member, one array (B) per member, in member order.</summary>
     Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses);
 
-    /// <summary>ΔE_SFT per prompt (the SFT model's energy on its own greedy answer), and how many came from the cache.</summary>
+    /// <summary>ΔE_SFT per prompt (the SFT model's energy on its own greedy answer), that answer, and how many came from the cache.</summary>
     Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts);
 
     Task<IterationMetrics> LearnAsync(LearnerBatch batch);
@@ -30,4 +30,4 @@ public sealed record IterationPrompts(string[] Ids, int[][] Tokens);
 
 public sealed record IterationRollouts(int[][] Responses, float[] Energy);
 
-public sealed record ReferenceEnergies(float[] Energy, int Hits);
+public sealed record ReferenceEnergies(float[] Energy, int[][] Answers, int Hits);

@@ -6,8 +6,8 @@ namespace Eppo.Core.Training;
 
 /// <summary>
 /// The one place the stage sequence of an iteration is written: prompts → rollouts → reward members' scores and the
-/// SFT reference energy in parallel → combined score (and the task's gold score, for metrics) → learner → commit when
-/// due. The in-process pipeline and the run grain both drive their stages through it, so they compute the same thing.
+/// SFT reference energy in parallel → combined score (and the task's gold score, for metrics) → for PAR, the scores of
+/// the SFT answers → learner → commit when due. The in-process pipeline and the run grain both drive their stages through it, so they compute the same thing.
 /// </summary>
 public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIterationStages stages)
 {
@@ -33,12 +33,21 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
         await Task.WhenAll(scoring, referencing);
         var (members, scoreSeconds) = await scoring;
         var (reference, energySeconds) = await referencing;
-        var scores = RewardSources.Combine(spec.RewardCombination, members);
+        var scores = RewardSources.Combine(spec.RewardCombination, members, spec.Reward.UwoLambda);
         var gold = task.Gold?.Score(prompts.Tokens, rollouts.Responses);
+        float[]? referenceScores = null;
+        if (spec.TrainingMethod.Shapes(ShapingTerm.ReferenceSigmoid))
+        {
+            // PAR's r_ref: the same reward source on the SFT answers the energy reference cached, through the same scorers.
+            stage("score SFT answers");
+            clock.Restart();
+            referenceScores = RewardSources.Combine(spec.RewardCombination, await stages.ScoreAsync(prompts.Tokens, reference.Answers), spec.Reward.UwoLambda);
+            scoreSeconds += clock.Elapsed.TotalSeconds;
+        }
 
         stage("learn");
         clock.Restart();
-        var learned = await stages.LearnAsync(new LearnerBatch(iteration, prompts.Tokens, rollouts.Responses, scores, rollouts.Energy, reference.Energy));
+        var learned = await stages.LearnAsync(new LearnerBatch(iteration, prompts.Tokens, rollouts.Responses, scores, rollouts.Energy, reference.Energy, referenceScores));
         var learnSeconds = clock.Elapsed.TotalSeconds;
 
         var metrics = IterationReport.Complete(learned, gold, reference.Hits, prompts.Tokens.Length, rollouts.Responses.Sum(r => r.Length),

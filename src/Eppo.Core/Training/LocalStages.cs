@@ -65,7 +65,7 @@ public sealed class LocalStages : IIterationStages, IDisposable
     public Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts)
     {
         var reference = energy.Get(promptIds, prompts);
-        return Task.FromResult(new ReferenceEnergies(reference.Energy, reference.Hits));
+        return Task.FromResult(new ReferenceEnergies(reference.Energy, reference.Answers, reference.Hits));
     }
 
     public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => Task.FromResult(Learner.Learn(batch));

@@ -18,10 +18,10 @@ public static class ModelFactory
     }
 
     /// <summary>A new model with <paramref name="kind"/>'s head whose trunk (and LM head, if both have one) is copied from <paramref name="source"/>.</summary>
-    public static DecoderModel CopyOf(DecoderModel source, HeadKind kind, int seed, EnergySite? site = null)
+    public static DecoderModel CopyOf(DecoderModel source, HeadKind kind, int seed, EnergySite? site = null, int rewardLatent = 0)
     {
         var config = site is { } s ? source.Config with { ProbeSite = s } : source.Config;
-        var copy = new DecoderModel(config, kind, seed);
+        var copy = new DecoderModel(config, kind, seed, rewardLatent: rewardLatent);
         using var noGrad = no_grad();
         var from = source.state_dict();
         foreach (var (name, parameter) in copy.state_dict())

@@ -9,10 +9,11 @@ namespace Eppo.Core.Training;
 /// </summary>
 public static class ModelStore
 {
-    public sealed record Metadata(string Config, HeadKind Head, Dictionary<string, double> Extra);
+    /// <param name="RewardLatent">An InfoRM head's latent size (0 for other heads).</param>
+    public sealed record Metadata(string Config, HeadKind Head, Dictionary<string, double> Extra, int RewardLatent = 0);
 
     public static void Save(string dir, DecoderModel model, Dictionary<string, double>? extra = null) =>
-        Checkpoint.Save(dir, model, null, new Metadata(model.Config.ToJson(), model.Kind, extra ?? []));
+        Checkpoint.Save(dir, model, null, new Metadata(model.Config.ToJson(), model.Kind, extra ?? [], model.RewardLatent));
 
     public static (DecoderModel Model, Dictionary<string, double> Extra) Load(string dir, Model.EnergySite? site = null)
     {
@@ -26,7 +27,7 @@ public static class ModelStore
         var meta = Checkpoint.ReadMetadata<Metadata>(dir);
         var config = ModelConfig.FromJson(meta.Config);
         if (site is { } s) config = config with { ProbeSite = s };
-        var model = new DecoderModel(config, meta.Head);
+        var model = new DecoderModel(config, meta.Head, rewardLatent: meta.RewardLatent);
         Checkpoint.Load(dir, model);
         model.eval();
         return (model, meta.Extra);

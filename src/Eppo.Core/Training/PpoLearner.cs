@@ -15,10 +15,11 @@ public sealed record LearnerBatch(
     int[][] Responses,
     float[] Scores,          // r from the reward function, (B)
     float[] EnergyRl,        // ΔE_RL: the policy's energy on its rollout, (B)
-    float[] EnergySft);      // ΔE_SFT: the SFT model's energy on its own greedy answer, (B)
+    float[] EnergySft,       // ΔE_SFT: the SFT model's energy on its own greedy answer, (B)
+    float[]? ReferenceScores = null); // r_ref: the reward source's score of that answer, (B); PAR only
 
 /// <summary>
-/// PPO with the paper's reward variants (plain, KL, length penalty, EPPO, EPPO + KL): hosts actor, critic, the frozen
+/// PPO with the method table's reward shaping (KL, length penalty, energy penalty, PAR): hosts actor, critic, the frozen
 /// SFT policy for KL, both optimizers, the KL controller and the RM-score statistics of the length penalty.
 /// </summary>
 public sealed class PpoLearner : IDisposable
@@ -170,6 +171,7 @@ public sealed class PpoLearner : IDisposable
             {
                 ShapingTerm.EnergyPenalty => EnergyPenalty.Subtract(shaped, penalty, new EnergyPenaltyOptions(spec.Eta, spec.EnergyFloor, spec.RewardClip)),
                 ShapingTerm.LengthPenalty => LengthPenalty.Apply(shaped, batch.Responses.Select(r => r.Length).ToArray(), spec.LengthScale, scoreMoments),
+                ShapingTerm.ReferenceSigmoid => ReferenceSigmoid.Apply(shaped, batch.ReferenceScores ?? []),
                 _ => throw new EppoException($"learner: method '{method.Name}' names shaping term {term}, which the learner does not know"),
             };
         return RewardClip.Apply(shaped, spec.RewardClip);

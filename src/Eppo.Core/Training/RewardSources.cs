@@ -20,12 +20,16 @@ public static class RewardSources
     }
 
     /// <summary>The whole source in one process (evaluation): every member loaded, scores combined.</summary>
-    public static IRewardFunction Load(IReadOnlyList<string> locations, RewardCombination combination, ITrainingTask task) =>
-        new Combined(locations.Select(l => Member(l, task)).ToArray(), combination);
+    public static IRewardFunction Load(IReadOnlyList<string> locations, RewardCombination combination, ITrainingTask task, double uwoLambda = 0) =>
+        new Combined(locations.Select(l => Member(l, task)).ToArray(), combination, uwoLambda);
 
-    sealed class Combined(IRewardFunction[] members, RewardCombination combination) : IRewardFunction, IDisposable
+    /// <summary>The spec's reward source in one process: its scoring members at <paramref name="locations"/>, combined as the spec says.</summary>
+    public static IRewardFunction Load(IReadOnlyList<string> locations, RunSpec spec, ITrainingTask task) =>
+        Load(locations, spec.RewardCombination, task, spec.Reward.UwoLambda);
+
+    sealed class Combined(IRewardFunction[] members, RewardCombination combination, double uwoLambda) : IRewardFunction, IDisposable
     {
-        public float[] Score(int[][] prompts, int[][] responses) => Combine(combination, members.Select(m => m.Score(prompts, responses)).ToArray());
+        public float[] Score(int[][] prompts, int[][] responses) => Combine(combination, members.Select(m => m.Score(prompts, responses)).ToArray(), uwoLambda);
 
         public void Dispose()
         {
@@ -33,8 +37,11 @@ public static class RewardSources
         }
     }
 
-    /// <summary>memberScores[m] (B) → (B).</summary>
-    public static float[] Combine(RewardCombination combination, IReadOnlyList<float[]> memberScores)
+    /// <summary>
+    /// memberScores[m] (B) → (B): one member as it is; mean; minimum (WCO); or mean − λ·variance (UWO, the population
+    /// variance over members). Member scores are already standardised (each reward model by its SFT-sample statistics).
+    /// </summary>
+    public static float[] Combine(RewardCombination combination, IReadOnlyList<float[]> memberScores, double uwoLambda = 0)
     {
         if (memberScores.Count == 0) throw new EppoException("reward source: no member scored");
         var batch = memberScores[0].Length;
@@ -44,6 +51,13 @@ public static class RewardSources
             RewardCombination.Single when memberScores.Count == 1 => memberScores[0],
             RewardCombination.Single => throw new EppoException($"reward source: 'single' combination got {memberScores.Count} members"),
             RewardCombination.Mean => Enumerable.Range(0, batch).Select(b => (float)memberScores.Average(s => (double)s[b])).ToArray(),
+            RewardCombination.Min => Enumerable.Range(0, batch).Select(b => memberScores.Min(s => s[b])).ToArray(),
+            RewardCombination.Uwo => Enumerable.Range(0, batch).Select(b =>
+            {
+                var mean = memberScores.Average(s => (double)s[b]);
+                var variance = memberScores.Average(s => (s[b] - mean) * (s[b] - mean));
+                return (float)(mean - uwoLambda * variance);
+            }).ToArray(),
             _ => throw new EppoException($"reward source: unknown combination {combination}"),
         };
     }

@@ -15,6 +15,8 @@ public enum SeedStream : long
     HeldOutPreferencePrompts = 10,
     HeldOutPreferenceSamples = 11,
     CriticInit = 12,
+    /// <summary>InfoRM's reparameterisation noise while training.</summary>
+    RewardModelNoise = 13,
     SftData = 20,
     RewardMember = 30,
     /// <summary>The text study's judge reward model: not a member of the proxy's ensemble.</summary>

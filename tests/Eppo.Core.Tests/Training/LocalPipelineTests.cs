@@ -23,4 +23,35 @@ public sealed class LocalPipelineTests
         }
         finally { Directory.Delete(root, recursive: true); }
     }
+
+    [Theory]
+    [InlineData("erm-uwo", 4, 4)]
+    [InlineData("warm", 1, 5)]
+    [InlineData("eppo-odin", 1, 1)]
+    [InlineData("inform", 1, 1)]
+    [InlineData("par", 1, 1)]
+    public void EveryRewardSideMethodTrainsItsRewardModelsAndLearns(string method, int scoring, int trained)
+    {
+        var root = Directory.CreateTempSubdirectory("eppo-local-").FullName;
+        try
+        {
+            var spec = TinyRun.Spec(method, iterations: 2);
+            var models = ModelPreparation.Prepare(spec, root);
+            Assert.Equal(scoring, models.RewardPaths.Count);
+            Assert.Equal(trained, models.RewardModels.Count);
+            Assert.All(models.RewardModels, m => Assert.InRange(m.HeldOutAccuracy!.Value, 0.0, 1.0));
+            if (method == "warm") Assert.Equal("warm average", models.RewardModels[^1].Role);
+            if (method == "eppo-odin")
+                Assert.Equal([RewardModelTrainer.QualityLengthCorrelation, RewardModelTrainer.LengthHeadCorrelation], models.RewardModels[0].Figures.Keys.Order().Reverse());
+            using var pipeline = new LocalPipeline(spec, models);
+            for (var i = 0; i < spec.Iterations; i++)
+            {
+                var m = pipeline.RunIteration(i);
+                Assert.True(double.IsFinite(m.PolicyLoss) && double.IsFinite(m.ShapedReward), $"{method} iteration {i}");
+                // PAR's reward is a sigmoid: in (0, 1) whatever the proxy says.
+                if (method == "par") Assert.InRange(m.ShapedReward, 0.0, 1.0);
+            }
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
 }

@@ -13,7 +13,7 @@ public sealed class RewardModelTrainerTests
         // Scores (1, 0, 2); pairs (0 over 1), (2 over 1), (0 over 2): margins 1, 2, −1.
         // By hand: mean(log(1 + e^−1), log(1 + e^−2), log(1 + e^1)) = (0.3132617 + 0.1269280 + 1.3132617) / 3.
         using var scores = tensor(new float[] { 1, 0, 2 });
-        using var loss = RewardModelTrainer.PairLoss(scores, [0, 2, 0], [1, 1, 2]);
+        using var loss = RewardLosses.BradleyTerry(scores, [0, 2, 0], [1, 1, 2]);
         Assert.Equal(0.5844838, loss.item<float>(), 5);
     }
 
