@@ -50,6 +50,8 @@ public static class EppoApp
                 run.AddCommand<RunWatchCommand>("watch").WithDescription("Follow a run live: progress, rewards, KL, energy loss, alarm")
                     .WithExample("run", "watch", ExampleRun);
             });
+            config.AddCommand<TuneCommand>("tune").WithDescription("Tune PPO, PPO w/ KL, PPO w/ LP and EPPO on dev seeds 1–3 (4 configurations each), report the picks on held-out seeds 4–6, score the energy alarm")
+                .WithExample("tune", "--quick", "--out", "runs/tune");
             config.AddCommand<StudyCommand>("study").WithDescription("The paper's tables on a text spec: each method trained per seed, judged against SFT and EPPO on held-out prompts")
                 .WithExample("study", "--config", "deploy/examples/text-tiny.json", "--methods", "ppo,eppo", "--out", "runs/study");
             config.AddCommand<EvalCommand>("eval").WithDescription("Win / tie / lose of a text run's policy against its SFT baseline on held-out prompts (judge reward model or chat judge)")

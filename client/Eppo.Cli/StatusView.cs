@@ -37,6 +37,9 @@ public static class StatusView
         }
         table.AddRow("hacking alarm", s.HackingAlarm ? "[red]ON[/]" : "[green]off[/]");
         if (s.GeneratorHosts.Count > 0) table.AddRow("generators on", Markup.Escape(string.Join(", ", s.GeneratorHosts)));
+        foreach (var rm in s.RewardModels)
+            table.AddRow($"reward model: {Markup.Escape(rm.Role)}", (rm.HeldOutAccuracy is { } a ? $"held-out accuracy {a:F3}" : "trained")
+                + (rm.TrainedOn is { } on ? $" [grey](on {Markup.Escape(on)})[/]" : ""));
         if (s.LastCheckpoint is { } c) table.AddRow("checkpoint", Markup.Escape(c));
         return table;
     }

@@ -12,4 +12,6 @@ public sealed record Experience
     [Id(5)] public required float[] EnergySft { get; init; }
     /// <summary>r_ref: the reward source's score of the SFT answer to each prompt (PAR only; empty otherwise).</summary>
     [Id(6)] public float[] ReferenceScores { get; init; } = [];
+    /// <summary>The SFT model's greedy answer to each prompt (energy_definition "official" only; null otherwise).</summary>
+    [Id(7)] public int[][]? ReferenceAnswers { get; init; }
 }

@@ -27,6 +27,15 @@ public sealed record RunSpec
     public string ProbeSite { get; init; } = "down_proj";
     /// <summary>Optional floor r̂ ≥ c·r of the official code; null = off (as shipped).</summary>
     public double? EnergyFloor { get; init; }
+    /// <summary>EPPO's energy: "paper" (mean|in| − mean|out| at the probe site) or "official" (output energy mean|y| of each
+    /// linear of the last MLP, |Δ| summed over them: the official Llama training path). docs/eppo.md.</summary>
+    public string EnergyDefinition { get; init; } = "paper";
+    /// <summary>Who reads the policy's answer's energy: "policy" (the paper: ΔE_RL) or "sft" (the frozen SFT model, so weight drift is not counted).</summary>
+    public string EnergyReader { get; init; } = "policy";
+    /// <summary>"raw" (the paper: η·|Δ|) or "spread": |Δ| in units of ΔE_SFT's spread over prompts, times the reward's running std.</summary>
+    public string EnergyScale { get; init; } = "raw";
+    /// <summary>Penalise only a rise of energy loss over ΔE_SFT (hacking raises it), not a fall.</summary>
+    public bool EnergyOneSided { get; init; }
     public double RewardClip { get; init; } = 5.0;
     public double KlBeta { get; init; } = 0.05;
     /// <summary>When set, β adapts toward this KL (Ziegler et al.); otherwise β is fixed.</summary>
@@ -128,6 +137,13 @@ public sealed record RunSpec
             $"unknown probe site '{ProbeSite}' (expected one of {string.Join(", ", ProbeSites)})");
         c.Within(Eta, 0, Limits.MaxEta, "eta");
         if (EnergyFloor is { } floor) c.Within(floor, 0, 1, "energy_floor");
+        c.Require(EnergyDefinitions.Contains(EnergyDefinition), "energy_definition",
+            $"unknown energy definition '{EnergyDefinition}' (expected one of {string.Join(", ", EnergyDefinitions)})");
+        c.Require(EnergyReaders.Contains(EnergyReader), "energy_reader", $"unknown energy reader '{EnergyReader}' (expected one of {string.Join(", ", EnergyReaders)})");
+        c.Require(EnergyScales.Contains(EnergyScale), "energy_scale", $"unknown energy scale '{EnergyScale}' (expected one of {string.Join(", ", EnergyScales)})");
+        c.Require(EnergyScale != "spread" || Prompts > 1, "energy_scale",
+            "'spread' measures the penalty in units of ΔE_SFT's spread over prompts, which is 0 with one prompt; use \"raw\"");
+
         c.Within(RewardClip, 0, Limits.MaxRewardClip, "reward_clip", openBelow: true);
         c.Within(KlBeta, 0, Limits.MaxKlBeta, "kl_beta");
         if (KlTarget is { } target) c.Within(target, 0, Limits.MaxKlTarget, "kl_target", openBelow: true);
@@ -177,4 +193,7 @@ public sealed record RunSpec
     }
 
     public static readonly IReadOnlyList<string> ProbeSites = ["block", "mlp", "down_proj", "mlp_linears"];
+    public static readonly IReadOnlyList<string> EnergyDefinitions = ["paper", "official"];
+    public static readonly IReadOnlyList<string> EnergyReaders = ["policy", "sft"];
+    public static readonly IReadOnlyList<string> EnergyScales = ["raw", "spread"];
 }

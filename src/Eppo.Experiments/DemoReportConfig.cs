@@ -25,4 +25,9 @@ public sealed record DemoReportConfig
     public double ProxyQuantile { get; init; } = EvaluationMetrics.DefaultProxyQuantile;
     public float GoldLow { get; init; } = EvaluationMetrics.DefaultGoldLow;
     public string Reference { get; init; } = "eppo";
+    /// <summary>How EPPO's penalty read energy (RunSpec's energy_* fields), e.g. "paper energy, policy reader, spread scale".</summary>
+    public string EnergyVariant { get; init; } = Describe(new RunSpec());
+
+    public static string Describe(RunSpec spec) =>
+        $"{spec.EnergyDefinition} energy, {spec.EnergyReader} reader, {spec.EnergyScale} scale{(spec.EnergyOneSided ? ", one-sided" : "")}";
 }

@@ -17,27 +17,41 @@ namespace Eppo.Experiments;
 /// </summary>
 public sealed class DemoRunner(IClusterClient client, Func<string, Task<string>> localPath, IAnsiConsole console)
 {
-    public async Task<DemoInputs> RunAsync(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods, string command, int evalPrompts,
-        Func<RunSpec, RunSpec> adjust, CancellationToken cancellation)
+    public Task<DemoInputs> RunAsync(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods, string command, int evalPrompts,
+        Func<RunSpec, RunSpec> adjust, CancellationToken cancellation) =>
+        RunAsync(DemoPlan.Specs(quick, seeds, methods).Select(adjust).ToArray(), spec => spec.Method, command, evalPrompts, cancellation);
+
+    /// <summary>
+    /// Any specs, each reported under its <paramref name="label"/> (unique within a seed): the method name for the demo,
+    /// a configuration's name when tuning. Seeds in the specs' order.
+    /// </summary>
+    public async Task<DemoInputs> RunAsync(IReadOnlyList<RunSpec> given, Func<RunSpec, string> label, string command, int evalPrompts,
+        CancellationToken cancellation)
     {
-        var specs = DemoPlan.Specs(quick, seeds, methods).Select(s => TrainingTasks.Validate(adjust(s).Validate("demo"), "demo")).ToArray();
+        var specs = given.Select(s => TrainingTasks.Validate(s.Validate("demo"), "demo")).ToArray();
+        var seeds = specs.Select(s => s.Seed).Distinct().ToArray();
         var baselines = new List<SeedBaseline>();
         var results = new List<MethodRunResult>();
         foreach (var seed in seeds)
         {
             var seedSpecs = specs.Where(s => s.Seed == seed).ToArray();
-            var statuses = await TrainAsync(seed, seedSpecs, cancellation);
+            var duplicate = seedSpecs.GroupBy(label).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is not null) throw new EppoException($"demo: two runs labelled '{duplicate.Key}' with seed {seed}");
+            var statuses = await TrainAsync(seed, seedSpecs, label, cancellation);
             var runs = new List<TrainedRun>();
-            foreach (var spec in seedSpecs) runs.Add(await LocateAsync(spec, statuses[spec.Method]));
+            foreach (var spec in seedSpecs) runs.Add(await LocateAsync(spec, label(spec), statuses[label(spec)]));
             var (baseline, seedResults) = await ComputeThreads.RunAsync(() => Evaluate(seed, runs, evalPrompts));
             baselines.Add(baseline);
             results.AddRange(seedResults);
         }
         var first = specs[0];
+        // The EPPO settings the report states are those of the first run that shapes with the energy penalty.
+        var eppo = specs.FirstOrDefault(s => s.TrainingMethod.Shapes(ShapingTerm.EnergyPenalty)) ?? first;
         return new DemoInputs(new DemoReportConfig
         {
             ProbeSite = first.ProbeSite,
-            Eta = first.Eta,
+            Eta = eppo.Eta,
+            EnergyVariant = DemoReportConfig.Describe(eppo),
             Seeds = seeds,
             Model = first.Model,
             Iterations = first.Iterations,
@@ -48,31 +62,31 @@ public sealed class DemoRunner(IClusterClient client, Func<string, Task<string>>
         }, baselines, results).Validate();
     }
 
-    async Task<Dictionary<string, RunStatus>> TrainAsync(int seed, IReadOnlyList<RunSpec> specs, CancellationToken cancellation)
+    async Task<Dictionary<string, RunStatus>> TrainAsync(int seed, IReadOnlyList<RunSpec> specs, Func<RunSpec, string> label, CancellationToken cancellation)
     {
-        var ids = specs.ToDictionary(s => s.Method, s => RunIds.New(s.Name));
-        foreach (var spec in specs) await client.GetGrain<IRunGrain>(ids[spec.Method]).StartAsync(spec.ToJson());
+        var ids = specs.ToDictionary(label, s => RunIds.New(s.Name));
+        foreach (var spec in specs) await client.GetGrain<IRunGrain>(ids[label(spec)]).StartAsync(spec.ToJson());
         var clock = Stopwatch.StartNew();
         var final = new Dictionary<string, RunStatus>();
         await console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
-                var tasks = specs.ToDictionary(s => s.Method, s => progress.AddTask($"seed {seed} {s.Method,-8}", maxValue: s.Iterations));
+                var tasks = specs.ToDictionary(s => label(s), s => progress.AddTask($"seed {seed} {Markup.Escape(label(s)),-8}", maxValue: s.Iterations));
                 while (final.Count < specs.Count)
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    foreach (var spec in specs.Where(s => !final.ContainsKey(s.Method)))
+                    foreach (var spec in specs.Where(s => !final.ContainsKey(label(s))))
                     {
-                        var status = await client.GetGrain<IRunGrain>(ids[spec.Method]).GetStatusAsync();
+                        var status = await client.GetGrain<IRunGrain>(ids[label(spec)]).GetStatusAsync();
                         if (status is null) continue;
-                        var task = tasks[spec.Method];
+                        var task = tasks[label(spec)];
                         task.Value = status.Iteration;
                         var gold = status.Latest?.GoldReward is { } g ? $" gold {g,6:F3}" : "";
-                        task.Description = $"seed {seed} {spec.Method,-8} {Markup.Escape(status.Stage),-26}{gold}";
+                        task.Description = $"seed {seed} {Markup.Escape(label(spec)),-8} {Markup.Escape(status.Stage),-26}{gold}";
                         if (status.State is RunState.Completed or RunState.Failed or RunState.Stopped)
                         {
-                            final[spec.Method] = status;
+                            final[label(spec)] = status;
                             if (status.State != RunState.Completed)
                                 throw new EppoException($"demo: run {status.RunId} ended {status.State}: {status.Reason}");
                             task.StopTask();
@@ -86,10 +100,10 @@ public sealed class DemoRunner(IClusterClient client, Func<string, Task<string>>
     }
 
     /// <summary>A trained run as evaluation needs it: its whole history and local directories of its models and checkpoints.</summary>
-    sealed record TrainedRun(RunSpec Spec, RunStatus Status, IReadOnlyList<IterationMetrics> History, string SftPath,
+    sealed record TrainedRun(RunSpec Spec, string Label, RunStatus Status, IReadOnlyList<IterationMetrics> History, string SftPath,
         IReadOnlyList<string> RewardPaths, IReadOnlyList<(int Iteration, string Actor)> Checkpoints);
 
-    async Task<TrainedRun> LocateAsync(RunSpec spec, RunStatus status)
+    async Task<TrainedRun> LocateAsync(RunSpec spec, string label, RunStatus status)
     {
         var grain = client.GetGrain<IRunGrain>(status.RunId);
         var history = new List<IterationMetrics>();
@@ -101,14 +115,14 @@ public sealed class DemoRunner(IClusterClient client, Func<string, Task<string>>
             checkpoints.Add((m.Iteration + 1, Path.Combine(await localPath(m.Checkpoint!), "actor")));
         var rewards = new List<string>();
         foreach (var path in status.RewardPaths) rewards.Add(path == RewardSpec.Gold ? path : await localPath(path));
-        return new TrainedRun(spec, status, history, await localPath(status.SftPath!), rewards, checkpoints);
+        return new TrainedRun(spec, label, status, history, await localPath(status.SftPath!), rewards, checkpoints);
     }
 
     (SeedBaseline, List<MethodRunResult>) Evaluate(int seed, IReadOnlyList<TrainedRun> runs, int evalPrompts)
     {
         var clock = Stopwatch.StartNew();
         // The proxy every policy is scored by in the report: the first run on the plain Bradley–Terry reward model(s).
-        var first = runs.FirstOrDefault(r => r.Spec.TrainingMethod.RewardModel == RewardModelKind.BradleyTerry) ?? runs[0];
+        var first = runs.FirstOrDefault(r => r.Spec.Reward.Source == RewardSpec.Train && r.Spec.TrainingMethod.RewardModel == RewardModelKind.BradleyTerry) ?? runs[0];
         var task = TrainingTasks.For(first.Spec);
         var sft = ModelPreparation.LoadSft(first.SftPath, first.Spec);
         using var evaluator = new PolicyEvaluator(sft, RewardSources.Load(first.RewardPaths, first.Spec, task), task.Codec,
@@ -119,7 +133,7 @@ public sealed class DemoRunner(IClusterClient client, Func<string, Task<string>>
         {
             foreach (var run in runs)
             {
-                var method = run.Spec.Method;
+                var method = run.Label;
                 var checkpoints = run.Checkpoints
                     .Select(c => new CheckpointEvaluation(c.Iteration, evaluator.Evaluate(c.Actor, $"{method}@iter-{c.Iteration:D6}")))
                     .ToList();

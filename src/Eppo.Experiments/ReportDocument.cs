@@ -33,7 +33,8 @@ public sealed record ReportConfig(
     string Reference,
     string Command,
     string EnergySign,
-    string EnergyMask);
+    string EnergyMask,
+    string EnergyVariant);
 
 public sealed record SeedValue(int Seed, double? Value);
 

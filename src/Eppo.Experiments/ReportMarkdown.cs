@@ -20,6 +20,7 @@ public static class ReportMarkdown
             ["energy sign", c.EnergySign],
             ["energy token mask", c.EnergyMask],
             ["η (EPPO penalty weight)", Num(c.Eta)],
+            ["EPPO's energy variant", c.EnergyVariant + " (docs/eppo.md)"],
             ["β (KL penalty of ppo-kl / eppo-kl)", Num(c.KlBeta, 3)],
             ["seeds", string.Join(", ", c.Seeds)],
             ["model", $"{c.Model.Family}, d={c.Model.HiddenSize}, {c.Model.Layers} layers, {c.Model.Heads} heads ({c.Model.KvHeads} kv), MLP {c.Model.IntermediateSize}"],

@@ -5,6 +5,7 @@ namespace Eppo.Experiments;
 /// <summary>The report's figures as PNGs (ScottPlot). Each method keeps one colour across all figures.</summary>
 public static class ReportPlots
 {
+    /// <summary>Figure 5, with a band of ± one std over seeds around each method's mean.</summary>
     public const string WinRateFile = "win_rate_vs_sft.png";
     public const string EnergyFile = "energy_loss.png";
     public const string RewardsFile = "rewards.png";
@@ -21,7 +22,13 @@ public static class ReportPlots
         Save(Path.Combine(outDir, WinRateFile), "Win rate against SFT during training (Figure 5)", "iteration", "win rate vs SFT (win + ½ tie)", plot =>
         {
             foreach (var m in methods)
+            {
+                // A band of ± one std over seeds, where there is more than one seed.
+                var points = d.WinRateVsSft[m].Where(p => p.Seeds > 1 && double.IsFinite(p.Std)).ToArray();
+                if (points.Length > 1) Band(plot, points.Select(p => (double)p.Iteration).ToArray(), points.Select(p => p.WinRate - p.Std).ToArray(),
+                    points.Select(p => p.WinRate + p.Std).ToArray(), ColorOf(m));
                 Line(plot, d.WinRateVsSft[m].Select(p => (double)p.Iteration), d.WinRateVsSft[m].Select(p => p.WinRate), m, ColorOf(m));
+            }
             Reference(plot, 0.5, "SFT (0.5)");
         });
 
@@ -77,6 +84,15 @@ public static class ReportPlots
         line.LineWidth = 2;
         line.MarkerSize = markers || points.Length == 1 ? 6 : 0;
         if (dashed) line.LinePattern = LinePattern.Dashed;
+    }
+
+    /// <summary>A translucent polygon between <paramref name="lower"/> and <paramref name="upper"/>.</summary>
+    static void Band(Plot plot, double[] xs, double[] lower, double[] upper, Color color)
+    {
+        var outline = xs.Zip(upper, (x, y) => new Coordinates(x, y)).Concat(xs.Zip(lower, (x, y) => new Coordinates(x, y)).Reverse()).ToArray();
+        var band = plot.Add.Polygon(outline);
+        band.FillColor = color.WithAlpha(0.15);
+        band.LineWidth = 0;
     }
 
     static void Reference(Plot plot, double y, string label)

@@ -68,4 +68,23 @@ public static class SyntheticDemo
         }
         return new DemoInputs(config, baselines, runs);
     }
+
+    /// <summary>
+    /// The same plus the reward side: ERM-Mean (PPO-KL's answers) on two members, ODIN (PPO-KL's answers) and EPPO+ODIN
+    /// (EPPO's answers) on an ODIN model whose heads correlate with length 0.1 and 0.9.
+    /// </summary>
+    public static DemoInputs WithRewardSide()
+    {
+        var inputs = Inputs();
+        TrainedRewardModel Model(string role, double accuracy, Dictionary<string, double>? figures = null) => new(role, accuracy, figures ?? []);
+        var runs = inputs.Runs.ToList();
+        foreach (var seed in new[] { 1, 2 })
+        {
+            var odin = Model("odin", 0.6 + 0.02 * seed, new() { ["length_head_length_correlation"] = 0.9, ["quality_length_correlation"] = 0.1 });
+            runs.Add(new MethodRunResult("erm-mean", seed, History(seed), [], PpoKl(), [Model("member 1/2", 0.72), Model("member 2/2", 0.70 - 0.02 * seed)]));
+            runs.Add(new MethodRunResult("odin", seed, History(seed), [], PpoKl(), [odin]));
+            runs.Add(new MethodRunResult("eppo-odin", seed, History(seed), [], Eppo(), [odin]));
+        }
+        return inputs with { Runs = runs };
+    }
 }

@@ -30,6 +30,15 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Reward_side_and_tuning_flags_are_checked_before_anything_runs()
+    {
+        CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--methods", "ppo,erm-median"), CliAssert.UserError, "--methods", "'erm-median'");
+        CliAssert.OneLineError(await EppoCli.RunAsync("bench", "pipeline", "--method", "eppo"), CliAssert.UserError, "--method", "ensemble benchmark");
+        CliAssert.OneLineError(await EppoCli.RunAsync("bench", "pipeline", "--method", "erm-wco", "--compute-threads", "0"), CliAssert.UserError, "--compute-threads");
+        CliAssert.OneLineError(await EppoCli.RunAsync("tune", "--eval-prompts", "0"), CliAssert.UserError, "--eval-prompts");
+    }
+
+    [Fact]
     public async Task Flag_value_of_the_wrong_type_is_one_line()
     {
         CliAssert.OneLineError(await EppoCli.RunAsync("run", "list", "--gateway-port", "abc"), CliAssert.UserError, "abc");

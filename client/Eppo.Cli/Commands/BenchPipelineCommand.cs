@@ -13,8 +13,21 @@ public sealed class BenchPipelineSettings : BenchSettings
     [CommandOption("--config <FILE>"), Description("Benchmark this run spec (e.g. a text run on a GPT-2-small checkpoint) instead of the built-in HackBench one")]
     public string? Config { get; init; }
 
+    [CommandOption("--method <NAME>"), Description("An ensemble method (erm-mean, erm-wco, erm-uwo, warm): time its reward models' training and scoring through the grains instead")]
+    public string? Method { get; init; }
+
+    [CommandOption("--compute-threads <N>"), Description("With --method: the embedded silo's compute threads (the demo runs 2)"), DefaultValue(1)]
+    public int ComputeThreads { get; init; } = 1;
+
     public override ValidationResult Validate() =>
-        Rounds is < 1 or > 100 ? ValidationResult.Error($"--rounds: {Rounds} is not in 1..100") : base.Validate();
+        Rounds is < 1 or > 100 ? ValidationResult.Error($"--rounds: {Rounds} is not in 1..100")
+        : ComputeThreads is < 1 or > 64 ? ValidationResult.Error($"--compute-threads: {ComputeThreads} is not in 1..64")
+        : Method is not null && Contracts.TrainingMethods.Find(Method) is null
+            ? ValidationResult.Error($"--method: unknown method '{Method}' (expected one of {string.Join(", ", Contracts.TrainingMethods.Names)})")
+        : Method is not null && Contracts.TrainingMethods.Get(Method).RewardMembers < 2
+            ? ValidationResult.Error($"--method: '{Method}' trains one reward model; the ensemble benchmark needs erm-mean, erm-wco, erm-uwo or warm")
+        : Method is not null && Config is not null ? ValidationResult.Error("--method: the ensemble benchmark has its own spec; leave out --config")
+        : base.Validate();
 }
 
 public sealed class BenchPipelineCommand : AsyncCommand<BenchPipelineSettings>
@@ -22,6 +35,7 @@ public sealed class BenchPipelineCommand : AsyncCommand<BenchPipelineSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, BenchPipelineSettings settings, CancellationToken cancellation)
     {
         settings.ApplyThreads();
+        if (settings.Method is { } method) return await EnsembleAsync(method, settings, cancellation);
         var template = settings.Config is null ? null : SpecFile.Load(settings.Config);
         var result = await PipelineBenchmark.RunAsync(settings.Rounds, message => Console.Error.WriteLine($"bench pipeline: {message}"), cancellation, template);
         if (settings.Json)
@@ -46,6 +60,28 @@ public sealed class BenchPipelineCommand : AsyncCommand<BenchPipelineSettings>
         foreach (var (name, s) in new[] { ("in-process", result.LocalStages), ("Orleans eppo", result.OrleansStages), ("Orleans ppo", result.PpoStages) })
             stages.AddRow(name, $"{s.Rest:F1}", $"{s.Generate:F1}", $"{s.Score:F1}", $"{s.EnergyReference:F1}", $"{s.Learn:F1}", $"{s.Iteration:F1}");
         AnsiConsole.Write(stages);
+        return ExitCodes.Ok;
+    }
+
+    static async Task<int> EnsembleAsync(string method, BenchPipelineSettings settings, CancellationToken cancellation)
+    {
+        var result = await EnsembleBenchmark.RunAsync(method, settings.Rounds, settings.ComputeThreads, message => Console.Error.WriteLine($"bench pipeline: {message}"), cancellation);
+        if (settings.Json)
+        {
+            Console.WriteLine(StatusView.ToJson(result));
+            return ExitCodes.Ok;
+        }
+        static string Value(PipelineBenchmark.Spread s, string unit) => $"{s.Median:F2}{unit} (range {s.Min:F2}–{s.Max:F2})";
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("measure", $"median of {result.Rounds} rounds", "target");
+        table.AddRow("machine", Markup.Escape(result.Machine), "");
+        table.AddRow("method", $"{result.Method}: {result.Members} reward models, {result.Pairs} pairs each, {result.Threads} libtorch thread(s) × {result.ComputeThreads} compute thread(s)", "");
+        table.AddRow("training through trainer grains", Value(result.ClusterTrainingSeconds, " s"), "");
+        table.AddRow("training one after another, in process", Value(result.SequentialTrainingSeconds, " s"), "");
+        table.AddRow("grains / sequential", Value(result.TrainingRatio, ""), "≤ 1.05");
+        table.AddRow("score stage, K scorer grains", Value(result.ClusterScoreMs, " ms"), "");
+        table.AddRow("score stage, members in process", Value(result.InProcessScoreMs, " ms"), "");
+        table.AddRow("grains / in process", Value(result.ScoringRatio, ""), "≤ 1.05");
+        AnsiConsole.Write(table);
         return ExitCodes.Ok;
     }
 }

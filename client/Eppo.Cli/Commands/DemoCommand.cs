@@ -21,8 +21,11 @@ public sealed class DemoSettings : CommandSettings
     [CommandOption("--methods <LIST>"), Description("Comma-separated methods, of those listed above, or \"all\" (default: the demo's five)")]
     public string? Methods { get; init; }
 
-    [CommandOption("--eta <ETA>"), Description("EPPO's penalty weight η (the paper ships 2)"), DefaultValue(2.0)]
-    public double Eta { get; init; } = 2.0;
+    [CommandOption("--eta <ETA>"), Description("EPPO's penalty weight η (default: the tuned 1 on the spread scale; the paper ships 2, raw)")]
+    public double? Eta { get; init; }
+
+    [CommandOption("--energy-scale <SCALE>"), Description("EPPO's energy scale: spread (default, tuned) or raw (the paper's)")]
+    public string? EnergyScale { get; init; }
 
     [CommandOption("--probe-site <SITE>"), Description("Energy probe: block, mlp, down_proj or mlp_linears"), DefaultValue("down_proj")]
     public string ProbeSite { get; init; } = "down_proj";
@@ -43,7 +46,9 @@ public sealed class DemoSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Seeds is <= 0 or > 20) return ValidationResult.Error($"--seeds: {Seeds} is not in 1..20");
-        if (!double.IsFinite(Eta) || Eta < 0) return ValidationResult.Error($"--eta: {Eta} must be a finite number ≥ 0");
+        if (Eta is { } eta && (!double.IsFinite(eta) || eta < 0)) return ValidationResult.Error($"--eta: {eta} must be a finite number ≥ 0");
+        if (EnergyScale is { } scale && !Contracts.RunSpec.EnergyScales.Contains(scale))
+            return ValidationResult.Error($"--energy-scale: unknown scale '{scale}' (expected one of {string.Join(", ", Contracts.RunSpec.EnergyScales)})");
         if (!Contracts.RunSpec.ProbeSites.Contains(ProbeSite))
             return ValidationResult.Error($"--probe-site: unknown site '{ProbeSite}' (expected one of {string.Join(", ", Contracts.RunSpec.ProbeSites)})");
         if (EvalPrompts is <= 0 or > 10000) return ValidationResult.Error($"--eval-prompts: {EvalPrompts} is not in 1..10000");
@@ -78,13 +83,14 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         {
             var command = "./eppo demo" + (settings.Quick ? " --quick" : "") + (settings.Seeds is { } n ? $" --seeds {n}" : "")
                           + (settings.Methods is { } m ? $" --methods {m}" : "")
-                          + (settings.Eta != 2.0 ? $" --eta {settings.Eta}" : "") + (settings.ProbeSite != "down_proj" ? $" --probe-site {settings.ProbeSite}" : "")
+                          + (settings.Eta is { } eta ? $" --eta {eta}" : "") + (settings.EnergyScale is { } scale ? $" --energy-scale {scale}" : "")
+                          + (settings.ProbeSite != "down_proj" ? $" --probe-site {settings.ProbeSite}" : "")
                           + $" --out {settings.Out}";
             AnsiConsole.MarkupLine($"[bold]eppo demo[/]{(settings.Quick ? " --quick" : "")}: {seeds.Length} seed(s) × {settings.MethodList.Count} methods on HackBench; output in {Markup.Escape(outDir)}");
             var artifacts = app.Services.GetRequiredService<IArtifactStore>();
             var runner = new DemoRunner(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
             var inputs = await runner.RunAsync(settings.Quick, seeds, settings.MethodList, command, settings.EvalPrompts,
-                spec => spec with { Eta = settings.Eta, ProbeSite = settings.ProbeSite }, cancellation);
+                spec => spec with { Eta = settings.Eta ?? spec.Eta, EnergyScale = settings.EnergyScale ?? spec.EnergyScale, ProbeSite = settings.ProbeSite }, cancellation);
             var report = DemoReport.Write(inputs, outDir);
             WinTieLoseConsole.Print(AnsiConsole.Console, report);
             AnsiConsole.MarkupLine($"report: {Markup.Escape(Path.Combine(outDir, DemoReport.MarkdownFile))} (+ {DemoReport.JsonFile}, plots) — {clock.Elapsed:mm\\:ss} in all");

@@ -65,6 +65,7 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
         EnergyRl = batch.EnergyRl,
         EnergySft = batch.EnergySft,
         ReferenceScores = batch.ReferenceScores ?? [],
+        ReferenceAnswers = batch.ReferenceAnswers,
     });
 
     public Task CommitAsync() => commit();

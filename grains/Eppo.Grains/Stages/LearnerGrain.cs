@@ -58,7 +58,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         // A replayed or duplicated call must never be applied on top of the state it already produced.
         if (e.Iteration != current.IterationsDone)
             throw new StageStateLostException($"learner holds {current.IterationsDone} iterations; iteration {e.Iteration} is out of step");
-        return await ComputeThreads.RunAsync(() => current.Learn(new LearnerBatch(e.Iteration, e.PromptTokens, e.ResponseTokens, e.Scores, e.EnergyRl, e.EnergySft, e.ReferenceScores)));
+        return await ComputeThreads.RunAsync(() => current.Learn(new LearnerBatch(e.Iteration, e.PromptTokens, e.ResponseTokens, e.Scores, e.EnergyRl, e.EnergySft, e.ReferenceScores, e.ReferenceAnswers)));
     }
 
     async Task<PolicyWeights> ILearnerGrain.GetPolicyAsync(int haveVersion)

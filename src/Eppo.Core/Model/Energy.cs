@@ -7,10 +7,17 @@ public static class Energy
     public static Tensor Loss(Tensor input, Tensor output) =>
         input.abs().mean([-1L]) - output.abs().mean([-1L]);
 
-    /// <summary>energy (B, T), mask (B, T) with 1 on counted tokens → (B); rows with no tokens give 0.</summary>
+    /// <summary>Output energies of several linears, each (…, D_m) → (…, M): mean_d|y_m| per channel (the official code's E_m).</summary>
+    public static Tensor Outputs(params Tensor[] outputs) => stack(outputs.Select(y => y.abs().mean([-1L])).ToArray(), -1);
+
+    /// <summary>
+    /// energy (B, T), mask (B, T) with 1 on counted tokens → (B); rows with no tokens give 0. Channelled energy
+    /// (B, T, M) → (B, M), each channel averaged over the same tokens.
+    /// </summary>
     public static Tensor MaskedMean(Tensor energy, Tensor mask)
     {
         var weights = mask.to_type(energy.dtype);
-        return (energy * weights).sum(-1) / weights.sum(-1).ClampMin(1);
+        if (energy.dim() == 3) weights = weights.unsqueeze(-1);
+        return (energy * weights).sum(energy.dim() == 3 ? 1 : -1) / weights.sum(energy.dim() == 3 ? 1 : -1).ClampMin(1);
     }
 }

@@ -16,6 +16,13 @@ public enum EnergySite
 
     /// <summary>Sum over gate/up/down_proj (GPT-2: c_fc, c_proj) of mean|in| − mean|out|; official training default.</summary>
     MlpLinears,
+
+    /// <summary>
+    /// The official Llama training path's energies: the OUTPUT energy mean_d|y| of each linear of the final MLP
+    /// (gate_proj, up_proj, down_proj; GPT-2: c_fc, c_proj), one channel each: (B, T, M). Not a probe site of the run
+    /// spec (ΔE_RL and the report stay one number per token); the learner reads it for energy_definition "official".
+    /// </summary>
+    MlpOutputs,
 }
 
 /// <summary>Config-file spelling of <see cref="EnergySite"/>: "block", "mlp", "down_proj", "mlp_linears".</summary>
@@ -27,6 +34,7 @@ public static class EnergySites
         "mlp" => EnergySite.Mlp,
         "down_proj" => EnergySite.DownProj,
         "mlp_linears" => EnergySite.MlpLinears,
+        "mlp_outputs" => EnergySite.MlpOutputs,
         _ => throw new EppoException(
             $"Unknown energy probe site '{value}'; expected one of: block, mlp, down_proj, mlp_linears."),
     };
@@ -37,6 +45,7 @@ public static class EnergySites
         EnergySite.Mlp => "mlp",
         EnergySite.DownProj => "down_proj",
         EnergySite.MlpLinears => "mlp_linears",
+        EnergySite.MlpOutputs => "mlp_outputs",
         _ => throw new EppoException($"Unknown energy probe site '{(int)site}'."),
     };
 }

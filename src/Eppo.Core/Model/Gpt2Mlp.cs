@@ -15,7 +15,7 @@ internal sealed class Gpt2Mlp : Module
         RegisterComponents();
     }
 
-    /// <summary>x (B, T, C) normed → (B, T, C), and the energy (B, T) at an MLP probe site.</summary>
+    /// <summary>x (B, T, C) normed → (B, T, C), and the energy (B, T) at an MLP probe site ((B, T, 2) for <see cref="EnergySite.MlpOutputs"/>).</summary>
     public (Tensor Output, Tensor? Energy) Forward(Tensor x, EnergySite? probe)
     {
         using var scope = NewDisposeScope();
@@ -27,6 +27,7 @@ internal sealed class Gpt2Mlp : Module
             EnergySite.Mlp => Energy.Loss(x, output),
             EnergySite.DownProj => Energy.Loss(inner, output),
             EnergySite.MlpLinears => Energy.Loss(x, hidden).Plus(Energy.Loss(inner, output)),
+            EnergySite.MlpOutputs => Energy.Outputs(hidden, output),
             _ => null,
         };
         return (output.MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());

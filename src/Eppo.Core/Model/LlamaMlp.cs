@@ -16,7 +16,7 @@ internal sealed class LlamaMlp : Module
         RegisterComponents();
     }
 
-    /// <summary>x (B, T, C) normed → (B, T, C), and the energy (B, T) at an MLP probe site.</summary>
+    /// <summary>x (B, T, C) normed → (B, T, C), and the energy (B, T) at an MLP probe site ((B, T, 3) for <see cref="EnergySite.MlpOutputs"/>).</summary>
     public (Tensor Output, Tensor? Energy) Forward(Tensor x, EnergySite? probe)
     {
         using var scope = NewDisposeScope();
@@ -29,6 +29,7 @@ internal sealed class LlamaMlp : Module
             EnergySite.Mlp => Energy.Loss(x, output),
             EnergySite.DownProj => Energy.Loss(inner, output),
             EnergySite.MlpLinears => Energy.Loss(x, gate).Plus(Energy.Loss(x, up)).Plus(Energy.Loss(inner, output)),
+            EnergySite.MlpOutputs => Energy.Outputs(gate, up, output),
             _ => null,
         };
         return (output.MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());

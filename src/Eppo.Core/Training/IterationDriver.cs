@@ -47,7 +47,8 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
 
         stage("learn");
         clock.Restart();
-        var learned = await stages.LearnAsync(new LearnerBatch(iteration, prompts.Tokens, rollouts.Responses, scores, rollouts.Energy, reference.Energy, referenceScores));
+        var learned = await stages.LearnAsync(new LearnerBatch(iteration, prompts.Tokens, rollouts.Responses, scores, rollouts.Energy, reference.Energy, referenceScores,
+            spec.EnergyDefinition == "official" ? reference.Answers : null));
         var learnSeconds = clock.Elapsed.TotalSeconds;
 
         var metrics = IterationReport.Complete(learned, gold, reference.Hits, prompts.Tokens.Length, rollouts.Responses.Sum(r => r.Length),

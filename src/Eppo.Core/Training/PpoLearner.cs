@@ -16,7 +16,8 @@ public sealed record LearnerBatch(
     float[] Scores,          // r from the reward function, (B)
     float[] EnergyRl,        // ΔE_RL: the policy's energy on its rollout, (B)
     float[] EnergySft,       // ΔE_SFT: the SFT model's energy on its own greedy answer, (B)
-    float[]? ReferenceScores = null); // r_ref: the reward source's score of that answer, (B); PAR only
+    float[]? ReferenceScores = null,  // r_ref: the reward source's score of that answer, (B); PAR only
+    int[][]? ReferenceAnswers = null); // that answer's tokens, (B); the official energy definition only
 
 /// <summary>
 /// PPO with the method table's reward shaping (KL, length penalty, energy penalty, PAR): hosts actor, critic, the frozen
@@ -30,7 +31,11 @@ public sealed class PpoLearner : IDisposable
     readonly DecoderModel actor, critic, reference;
     readonly optim.Optimizer actorOptimizer, criticOptimizer;
     readonly IKlController kl;
+    readonly EnergyVariant energy;
     RunningMoments scoreMoments = new();
+    // The spread scale's running statistics: ΔE_SFT per energy module, and the raw scores.
+    RunningMoments[] energyMoments;
+    RunningMoments rewardMoments = new();
 
     public int PolicyVersion { get; private set; }
     public int IterationsDone { get; private set; }
@@ -40,7 +45,10 @@ public sealed class PpoLearner : IDisposable
         this.spec = spec;
         this.codec = codec;
         method = spec.TrainingMethod;
-        var site = EnergySites.Parse(spec.ProbeSite);
+        energy = EnergyVariant.Of(spec);
+        // The official definition reads every MLP linear's output energy in the learner's own passes; the generators
+        // keep the run's probe site (ΔE_RL in the metrics and the alarm).
+        var site = energy.Official ? EnergySite.MlpOutputs : EnergySites.Parse(spec.ProbeSite);
         actor = ModelFactory.CopyOf(sft, HeadKind.LanguageModel, spec.Seed, site);
         reference = ModelFactory.CopyOf(sft, HeadKind.LanguageModel, spec.Seed, site);
         reference.eval();
@@ -48,6 +56,7 @@ public sealed class PpoLearner : IDisposable
         critic = ModelFactory.CopyOf(sft, HeadKind.Value, Seeds.Of(spec.Seed, SeedStream.CriticInit), site);
         actorOptimizer = optim.Adam(actor.parameters(), spec.ActorLr);
         criticOptimizer = optim.Adam(critic.parameters(), spec.CriticLr);
+        energyMoments = [];
         kl = spec.KlTarget is { } target
             ? new AdaptiveKlController(spec.EffectiveKlBeta, target, spec.KlHorizon)
             : new FixedKlController(spec.EffectiveKlBeta);
@@ -80,16 +89,19 @@ public sealed class PpoLearner : IDisposable
         var seq = SequenceBatch.Build(batch.Prompts, batch.Responses, codec.EosId, codec.PadId);
         var mask = seq.ActionMask;                                                     // (B, R), EOS included
         Tensor oldLogProbs, refLogProbs, oldValues, entropy;
+        IReadOnlyList<float[]> sftEnergy, readEnergy;
         using (no_grad())
         {
             var old = TeacherForcing.Score(actor, seq);
             oldLogProbs = old.LogProbs;                                                // (B, R)
             entropy = Masked.Mean(old.Entropy, mask);
-            refLogProbs = TeacherForcing.Score(reference, seq).LogProbs;               // (B, R)
+            var sftReading = TeacherForcing.Score(reference, seq);                     // the frozen SFT model on the policy's answers
+            refLogProbs = sftReading.LogProbs;                                         // (B, R)
             oldValues = TeacherForcing.Values(critic, seq);                            // (B, R)
+            (sftEnergy, readEnergy) = Energies(batch, old, sftReading);
         }
 
-        var shaped = Shape(batch, out var penalty);                                    // (B)
+        var shaped = Shape(batch, sftEnergy, readEnergy, out var penalty);             // (B)
         var beta = method.Kl ? kl.Value : 0.0;
         var rewards = RewardAssembly.Compute(tensor(shaped), oldLogProbs, refLogProbs, mask, beta); // (B, R)
         var (advantages, returns) = Gae.Compute(rewards, oldValues, mask, spec.Gamma, spec.Lambda);
@@ -162,9 +174,15 @@ public sealed class PpoLearner : IDisposable
     /// The sequence reward the method optimises, before the per-token KL term: the score plus each of the method's
     /// shaping terms in table order, then clipped to ±reward_clip.
     /// </summary>
-    float[] Shape(LearnerBatch batch, out float[] penalty)
+    float[] Shape(LearnerBatch batch, IReadOnlyList<float[]> sftEnergy, IReadOnlyList<float[]> readEnergy, out float[] penalty)
     {
-        penalty = EnergyPenalty.Penalty(batch.EnergySft, batch.EnergyRl);
+        if (energy.Spread)
+        {
+            if (energyMoments.Length == 0) energyMoments = sftEnergy.Select(_ => new RunningMoments()).ToArray();
+            for (var m = 0; m < sftEnergy.Count; m++) energyMoments[m].Update(sftEnergy[m]);
+            rewardMoments.Update(batch.Scores);
+        }
+        penalty = energy.Penalty(sftEnergy, readEnergy, energyMoments.Select(e => e.Std).ToArray(), rewardMoments.Std);
         var shaped = batch.Scores;
         foreach (var term in method.Shaping)
             shaped = term switch
@@ -177,6 +195,26 @@ public sealed class PpoLearner : IDisposable
         return RewardClip.Apply(shaped, spec.RewardClip);
     }
 
+    /// <summary>
+    /// ΔE_SFT and the reading of the policy's answers, per energy module, as the variant says: the paper's one module
+    /// (the pipeline's ΔE_SFT; ΔE_RL from generation, or the SFT model's energy on the same answers), or the official
+    /// output energies (the SFT model on its own cached answers; the actor or the SFT model on the policy's).
+    /// </summary>
+    (IReadOnlyList<float[]> Sft, IReadOnlyList<float[]> Read) Energies(LearnerBatch batch, ResponseScores policy, ResponseScores sftOnPolicyAnswers)
+    {
+        if (!energy.Official)
+            return ([batch.EnergySft], [energy.SftReader ? sftOnPolicyAnswers.MeanEnergy.cpu().data<float>().ToArray() : batch.EnergyRl]);
+        if (batch.ReferenceAnswers is not { } answers || answers.Length != batch.Prompts.Length)
+            throw new EppoException($"learner: energy_definition 'official' needs the SFT model's answer to each prompt (iteration {batch.Iteration})");
+        var own = TeacherForcing.Score(reference, SequenceBatch.Build(batch.Prompts, answers, codec.EosId, codec.PadId)).MeanEnergy; // (B, M)
+        var read = (energy.SftReader ? sftOnPolicyAnswers : policy).MeanEnergy;                                                   // (B, M)
+        return (Modules(own), Modules(read));
+    }
+
+    /// <summary>(B, M) → M arrays of (B).</summary>
+    static float[][] Modules(Tensor perModule) =>
+        Enumerable.Range(0, (int)perModule.shape[1]).Select(m => perModule.select(1, m).contiguous().cpu().data<float>().ToArray()).ToArray();
+
     static SequenceBatch Select(SequenceBatch seq, Tensor index) => seq with
     {
         Tokens = seq.Tokens.index_select(0, index),
@@ -186,7 +224,8 @@ public sealed class PpoLearner : IDisposable
         ActionMask = seq.ActionMask.index_select(0, index),
     };
 
-    public LearnerState State => new(PolicyVersion, IterationsDone, kl.Value, scoreMoments.State);
+    public LearnerState State => new(PolicyVersion, IterationsDone, kl.Value, scoreMoments.State,
+        energyMoments.Length == 0 ? null : energyMoments.Select(e => e.State).ToArray(), energy.Spread ? rewardMoments.State : null);
 
     /// <summary>Writes actor, critic (each with its optimizer) and the learner state; atomic as a whole.</summary>
     public void Save(string dir)
@@ -196,8 +235,11 @@ public sealed class PpoLearner : IDisposable
         var temp = Path.Combine(parent, $".{Path.GetFileName(dir)}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temp);
         // ModelStore metadata, so ModelStore.Load(dir/actor) rebuilds the policy for evaluation.
-        Checkpoint.Save(Path.Combine(temp, "actor"), actor, actorOptimizer, new ModelStore.Metadata(actor.Config.ToJson(), actor.Kind, []));
-        Checkpoint.Save(Path.Combine(temp, "critic"), critic, criticOptimizer, new ModelStore.Metadata(critic.Config.ToJson(), critic.Kind, []));
+        // With the run's probe site, whatever the learner's own passes read (the official energy's channels), so an
+        // evaluation or an export of the checkpoint measures what the run reports.
+        var config = (actor.Config with { ProbeSite = EnergySites.Parse(spec.ProbeSite) }).ToJson();
+        Checkpoint.Save(Path.Combine(temp, "actor"), actor, actorOptimizer, new ModelStore.Metadata(config, actor.Kind, []));
+        Checkpoint.Save(Path.Combine(temp, "critic"), critic, criticOptimizer, new ModelStore.Metadata(config, critic.Kind, []));
         File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(State));
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.Move(temp, dir);
@@ -215,6 +257,8 @@ public sealed class PpoLearner : IDisposable
         IterationsDone = state.IterationsDone;
         if (kl is AdaptiveKlController adaptive) adaptive.Value = state.KlBeta;
         scoreMoments = new RunningMoments(state.ScoreMoments);
+        energyMoments = state.EnergyMoments?.Select(e => new RunningMoments(e)).ToArray() ?? [];
+        rewardMoments = state.RewardMoments is { } r ? new RunningMoments(r) : new RunningMoments();
     }
 
     public const string StateFile = "learner.json";

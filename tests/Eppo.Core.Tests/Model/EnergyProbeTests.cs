@@ -36,12 +36,31 @@ public sealed class EnergyProbeTests
         Assert.True(expected.abs().max().item<float>() > 1e-3, "energy should not be trivially zero");
     }
 
+    [Theory]
+    [InlineData(ModelFamily.Llama, 3)]
+    [InlineData(ModelFamily.Gpt2, 2)]
+    public void OfficialOutputEnergiesAreEachMlpLinearsMeanAbsoluteOutput(ModelFamily family, int linears)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new DecoderModel(ModelConfig.Tiny(family, probeSite: EnergySite.MlpOutputs), seed: 11, initStd: 0.2);
+        var mask = tensor(Mask);
+        var (output, residuals) = model.ForwardWithResiduals(tensor(Tokens), Positions.FromMask(mask), mask);
+        var reference = ReferenceFinalBlock.Compute(model, residuals[^2], PositionIds, Mask);
+        Assert.Equal([2L, 6L, linears], output.Energy.shape);
+        AssertClose(reference.ExpectedEnergy(EnergySite.MlpOutputs), output.Energy, 1e-5);
+        // Averaged over response tokens channel by channel: row 1's two pads do not count.
+        var perModule = Eppo.Core.Model.Energy.MaskedMean(output.Energy, mask);
+        Assert.Equal([2L, linears], perModule.shape);
+        var byHand = output.Energy[1].narrow(0, 2, 4).mean([0L]);
+        AssertClose(byHand, perModule[1], 1e-6);
+    }
+
     [Fact]
     public void SitesMeasureDifferentThings()
     {
         using var scope = NewDisposeScope();
         var mask = tensor(Mask);
-        var energies = Enum.GetValues<EnergySite>().Select(site =>
+        var energies = Enum.GetValues<EnergySite>().Where(site => site != EnergySite.MlpOutputs).Select(site =>
         {
             using var model = new DecoderModel(ModelConfig.Tiny(ModelFamily.Llama, probeSite: site), seed: 11, initStd: 0.2);
             return model.Forward(tensor(Tokens), Positions.FromMask(mask), mask).Energy;

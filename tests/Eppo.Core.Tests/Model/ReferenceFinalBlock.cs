@@ -16,6 +16,7 @@ internal sealed record ReferenceFinalBlock(Tensor BlockIn, Tensor BlockOut, Tens
         EnergySite.Block => MeanAbs(BlockIn) - MeanAbs(BlockOut),
         EnergySite.Mlp => MeanAbs(MlpIn) - MeanAbs(MlpOut),
         EnergySite.DownProj => MeanAbs(LinearIns[^1]) - MeanAbs(LinearOuts[^1]),
+        EnergySite.MlpOutputs => stack(LinearOuts.Select(MeanAbs).ToArray(), -1),
         _ => LinearIns.Zip(LinearOuts, (i, o) => MeanAbs(i) - MeanAbs(o)).Aggregate((a, b) => a + b),
     };
 

@@ -25,6 +25,37 @@ public sealed class LocalPipelineTests
     }
 
     [Theory]
+    [InlineData("official", "policy", "raw", false)]
+    [InlineData("official", "sft", "spread", true)]
+    [InlineData("paper", "sft", "spread", false)]
+    public void EppoTrainsWithEveryEnergyVariant(string definition, string reader, string scale, bool oneSided)
+    {
+        var root = Directory.CreateTempSubdirectory("eppo-local-").FullName;
+        try
+        {
+            var spec = TinyRun.Spec("eppo", iterations: 3) with
+            {
+                EnergyDefinition = definition, EnergyReader = reader, EnergyScale = scale, EnergyOneSided = oneSided,
+            };
+            using var pipeline = new LocalPipeline(spec, ModelPreparation.Prepare(spec, root));
+            var penalties = Enumerable.Range(0, spec.Iterations).Select(i => pipeline.RunIteration(i)).Select(m => m.EnergyPenalty).ToArray();
+            Assert.All(penalties, p => Assert.True(double.IsFinite(p) && p >= 0, $"penalty {p}"));
+            // By iteration 2 the policy has moved from SFT: its answers' energy differs.
+            Assert.True(penalties[^1] > 0, $"penalties {string.Join(", ", penalties)}");
+            // A checkpoint carries the run's probe site, not the learner's channels, so evaluation reads it as usual;
+            // a learner restored from it continues with the same state (the spread's running statistics included).
+            var checkpoint = Path.Combine(root, "learner");
+            pipeline.Learner.Save(checkpoint);
+            var (actor, _) = ModelStore.Load(Path.Combine(checkpoint, "actor"));
+            using (actor) Assert.Equal(Eppo.Core.Model.EnergySite.DownProj, actor.Config.ProbeSite);
+            using var restored = new PpoLearner(spec, Eppo.Core.HackBench.HackBenchTask.Instance.Codec, ModelPreparation.LoadSft(ModelPreparation.SftPath(spec, root), spec));
+            restored.Load(checkpoint);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(pipeline.Learner.State), System.Text.Json.JsonSerializer.Serialize(restored.State));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Theory]
     [InlineData("erm-uwo", 4, 4)]
     [InlineData("warm", 1, 5)]
     [InlineData("eppo-odin", 1, 1)]

@@ -138,6 +138,22 @@ public sealed class RewardSideMethodTests
     }
 
     [Fact]
+    public void AMemberThatFailsToTrainFailsThePreparationNamingIt()
+    {
+        var root = Directory.CreateTempSubdirectory("eppo-member-").FullName;
+        try
+        {
+            var spec = Spec with { Method = "inform" };
+            var (sft, _) = ModelPreparation.PrepareSft(spec, root);
+            var broken = ModelPreparation.RewardPlan(spec)[0] with { Head = new RewardHeadOptions(RewardModelKind.InfoRm, InformLatent: 0) };
+            var message = Assert.Throws<EppoException>(() => ModelPreparation.TrainMember(spec, broken, sft, root)).Message;
+            Assert.StartsWith("reward model 'inform': InfoRM head: latent size must be positive", message);
+            Assert.False(Directory.Exists(ModelPreparation.MemberPath(spec, broken, root)), "nothing half-written is left to be found as cached");
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
     public void RewardPlansShareTheProxyAndTheEnsemblesShareTheirMembers()
     {
         var root = Path.GetTempPath();
