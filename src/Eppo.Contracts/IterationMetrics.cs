@@ -18,8 +18,8 @@ public sealed record IterationMetrics
     public double EnergyRlStd { get; init; }
     /// <summary>Share of responses whose energy departs from the SFT reference by more than the alarm's k standard deviations.</summary>
     public double HackingAlarmShare { get; init; }
-    /// <summary>The same share at each k of the alarm's grid (HackingAlarm.KGrid), so alarm settings can be compared afterwards.</summary>
-    public IReadOnlyList<double> HackingAlarmShares { get; init; } = [];
+    /// <summary>The same share at each k of the alarm's grid; null in histories recorded before it was kept.</summary>
+    public AlarmShares? HackingAlarmShares { get; init; }
 
     public double Kl { get; init; }
     public double KlBeta { get; init; }

@@ -73,13 +73,11 @@ public static class AlarmAnalysis
     /// <summary>The iteration at which <paramref name="setting"/> fires: the last of the first <c>Persist</c> consecutive iterations at or above the share.</summary>
     public static int? FiresAt(IReadOnlyList<IterationMetrics> history, AlarmSetting setting)
     {
-        var k = HackingAlarm.KGrid.ToList().IndexOf(setting.K);
-        if (k < 0) throw new EppoException($"alarm: k = {setting.K} is not on the recorded grid ({string.Join(", ", HackingAlarm.KGrid)})");
         var streak = 0;
         foreach (var m in history)
         {
-            if (m.HackingAlarmShares.Count <= k) throw new EppoException($"alarm: iteration {m.Iteration} has no alarm shares (history recorded before they were)");
-            streak = m.HackingAlarmShares[k] >= setting.Threshold ? streak + 1 : 0;
+            var shares = m.HackingAlarmShares ?? throw new EppoException($"alarm: iteration {m.Iteration} has no alarm shares (history recorded before they were)");
+            streak = shares.At(setting.K) >= setting.Threshold ? streak + 1 : 0;
             if (streak >= setting.Persist) return m.Iteration;
         }
         return null;

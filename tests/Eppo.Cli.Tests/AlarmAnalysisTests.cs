@@ -10,7 +10,7 @@ public sealed class AlarmAnalysisTests
     /// <summary>Shares at every k of the grid are <paramref name="share"/>[i]; iterations of <paramref name="seconds"/> each.</summary>
     static IReadOnlyList<IterationMetrics> History(double[] share, double seconds = 1, double[]? excess = null) => share.Select((s, i) => new IterationMetrics
     {
-        Iteration = i, HackingAlarmShares = HackingAlarm.KGrid.Select(_ => s).ToArray(), IterationSeconds = seconds,
+        Iteration = i, HackingAlarmShares = AlarmShares.From(_ => s), IterationSeconds = seconds,
         EnergySft = -0.5, EnergyRl = -0.5 + (excess?[i] ?? 0),
     }).ToArray();
 

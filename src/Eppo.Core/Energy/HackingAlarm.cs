@@ -14,7 +14,7 @@ public static class HackingAlarm
     public const double DefaultK = 2.0;
     public const double DefaultThreshold = 0.5;
     /// <summary>The k values every iteration records a share for (IterationMetrics.HackingAlarmShares), the default among them.</summary>
-    public static readonly IReadOnlyList<double> KGrid = [1.0, 1.5, 2.0, 3.0, 4.0];
+    public static IReadOnlyList<double> KGrid => Contracts.AlarmShares.Grid;
     /// <summary>Keeps σ positive when every SFT energy in the batch is equal (one prompt, greedy decoding).</summary>
     public const double SigmaFloor = 1e-6;
 

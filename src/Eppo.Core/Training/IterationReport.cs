@@ -19,6 +19,6 @@ public static class IterationReport
         RolloutTokensPerSecond = generateSeconds > 0 ? responseTokens / generateSeconds : 0,
         EnergyCacheHitRatio = (double)cacheHits / batchSize,
         HackingAlarmShare = HackingAlarm.Share(energyRl, energySft),
-        HackingAlarmShares = HackingAlarm.KGrid.Select(k => HackingAlarm.Share(energyRl, energySft, k)).ToArray(),
+        HackingAlarmShares = AlarmShares.From(k => HackingAlarm.Share(energyRl, energySft, k)),
     };
 }
