@@ -18,25 +18,11 @@ public static class EnergyPenalty
     public static float[] Penalty(float[] sftEnergy, float[] rlEnergy) => Penalty([sftEnergy], [rlEnergy]);
 
     /// <summary>
-    /// Several probed modules: sftByModule[m], rlByModule[m] are (B) arrays → Σ_m |ΔE_SFT,m − ΔE_RL,m| (B).
+    /// Several probed modules: sftByModule[m], rlByModule[m] are (B) arrays → Σ_m |ΔE_SFT,m − ΔE_RL,m| (B): the paper's
+    /// variant of <see cref="EnergyVariant.Penalty"/>, which the learner calls with the run's variant.
     /// </summary>
-    public static float[] Penalty(IReadOnlyList<float[]> sftByModule, IReadOnlyList<float[]> rlByModule)
-    {
-        if (sftByModule.Count == 0) throw new EppoException("energy penalty needs at least one probed module");
-        if (sftByModule.Count != rlByModule.Count)
-            throw new EppoException($"energy penalty: {sftByModule.Count} SFT modules but {rlByModule.Count} RL modules");
-        var batch = sftByModule[0].Length;
-        var penalty = new double[batch];
-        for (var m = 0; m < sftByModule.Count; m++)
-        {
-            if (sftByModule[m].Length != batch || rlByModule[m].Length != batch)
-                throw new EppoException($"energy penalty: module {m} has {sftByModule[m].Length} SFT and {rlByModule[m].Length} RL energies, expected {batch}");
-            Finite.Require(sftByModule[m], "SFT energy", $"energy-penalty module {m}");
-            Finite.Require(rlByModule[m], "RL energy", $"energy-penalty module {m}");
-            for (var b = 0; b < batch; b++) penalty[b] += Math.Abs((double)sftByModule[m][b] - rlByModule[m][b]);
-        }
-        return penalty.Select(p => (float)p).ToArray();
-    }
+    public static float[] Penalty(IReadOnlyList<float[]> sftByModule, IReadOnlyList<float[]> rlByModule) =>
+        EnergyVariant.Paper.Penalty(sftByModule, rlByModule, [], 0);
 
     /// <summary>Tensor variant: sft, rl (B, M) → Σ_m |ΔE_SFT − ΔE_RL| (B).</summary>
     public static Tensor Penalty(Tensor sftEnergy, Tensor rlEnergy)

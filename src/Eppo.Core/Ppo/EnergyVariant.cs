@@ -32,7 +32,7 @@ public sealed record EnergyVariant(bool Official, bool SftReader, bool Spread, b
             if (sft[m].Length != batch || read[m].Length != batch)
                 throw new EppoException($"energy penalty: module {m} has {sft[m].Length} SFT and {read[m].Length} read energies, expected {batch}");
             Finite.Require(sft[m], "SFT energy", $"energy-penalty module {m}");
-            Finite.Require(read[m], "policy energy", $"energy-penalty module {m}");
+            Finite.Require(read[m], "RL energy", $"energy-penalty module {m}");
             if (Spread && !(spread[m] > 0))
                 throw new EppoException($"energy_scale: 'spread' needs ΔE_SFT to vary over prompts, but its spread is {spread[m]} (module {m}); use \"raw\"");
             for (var b = 0; b < batch; b++)
