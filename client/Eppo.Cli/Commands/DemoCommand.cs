@@ -21,10 +21,10 @@ public sealed class DemoSettings : CommandSettings
     [CommandOption("--methods <LIST>"), Description("Comma-separated methods, of those listed above, or \"all\" (default: the demo's five)")]
     public string? Methods { get; init; }
 
-    [CommandOption("--eta <ETA>"), Description("EPPO's penalty weight η (default: the tuned 1 on the spread scale; the paper ships 2, raw)")]
+    [CommandOption("--eta <ETA>"), Description("EPPO's penalty weight η (default: the paper's 2, raw; with --quick the tuned 1 on the spread scale)")]
     public double? Eta { get; init; }
 
-    [CommandOption("--energy-scale <SCALE>"), Description("EPPO's energy scale: spread (default, tuned) or raw (the paper's)")]
+    [CommandOption("--energy-scale <SCALE>"), Description("EPPO's energy scale: raw (the paper's, default) or spread (the --quick default, tuned)")]
     public string? EnergyScale { get; init; }
 
     [CommandOption("--probe-site <SITE>"), Description("Energy probe: block, mlp, down_proj or mlp_linears"), DefaultValue("down_proj")]
