@@ -15,4 +15,15 @@ public static class EmbeddedSilo
             MetricsUrl = null, DataRoot = dataRoot, LogLevel = LogLevel.Error,
         };
     }
+
+    /// <summary>
+    /// An embedded silo for a study of many small concurrent runs (demo, tune): two compute threads of one libtorch
+    /// thread each, which beat one thread of two for such runs. Sets the process's threads to match.
+    /// </summary>
+    public static SiloSettings ForStudy(string clusterId, string dataRoot)
+    {
+        Core.Torch.UseThreads(1);
+        Core.ComputeThreads.EnsureAtLeast(2);
+        return Settings(clusterId, dataRoot) with { TorchThreads = 1, ComputeThreads = 2 };
+    }
 }

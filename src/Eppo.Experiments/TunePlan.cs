@@ -36,12 +36,13 @@ public static class TunePlan
     public const string GoldControl = "control.gold-ppo";
     public const string KlControl = "control.ppo-kl-max-beta";
 
+    static readonly double MaxKlBeta = Grid.Where(c => c.Method == "ppo-kl").Max(c => c.Apply(new RunSpec()).KlBeta);
+
     /// <summary>The controls: PPO on the gold judge, PPO w/ KL at the largest β of the grid.</summary>
-    public static IReadOnlyList<TuneConfig> Controls =>
+    public static readonly IReadOnlyList<TuneConfig> Controls =
     [
         new(GoldControl, "ppo", "PPO optimising the gold judge itself", s => s with { Reward = s.Reward with { Source = RewardSpec.Gold } }),
-        new(KlControl, "ppo-kl", $"kl_beta {Grid.Where(c => c.Method == "ppo-kl").Max(c => c.Apply(new RunSpec()).KlBeta)}",
-            s => s with { KlBeta = Grid.Where(c => c.Method == "ppo-kl").Max(c => c.Apply(new RunSpec()).KlBeta) }),
+        new(KlControl, "ppo-kl", $"kl_beta {MaxKlBeta}", s => s with { KlBeta = MaxKlBeta }),
     ];
 
     public static bool IsControl(string label) => label.StartsWith("control.", StringComparison.Ordinal);

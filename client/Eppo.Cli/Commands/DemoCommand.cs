@@ -69,14 +69,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         var outDir = Path.GetFullPath(settings.Out);
         var dataRoot = Path.Combine(outDir, "data");
         Directory.CreateDirectory(dataRoot);
-        // The five concurrent runs' tensor work is small: two compute threads of one libtorch thread each beat one of two.
-        Core.Torch.UseThreads(1);
-        Core.ComputeThreads.EnsureAtLeast(2);
-
-        var silo = EmbeddedSilo.Settings("eppo-demo", dataRoot) with
-        {
-            MetricsUrl = settings.MetricsUrl == "none" ? null : settings.MetricsUrl, TorchThreads = 1, ComputeThreads = 2,
-        };
+        var silo = EmbeddedSilo.ForStudy("eppo-demo", dataRoot) with { MetricsUrl = settings.MetricsUrl == "none" ? null : settings.MetricsUrl };
         var app = EppoSiloHost.Build(silo);
         await app.StartAsync(cancellation);
         try

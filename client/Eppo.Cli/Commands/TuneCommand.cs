@@ -33,9 +33,7 @@ public sealed class TuneCommand : AsyncCommand<TuneSettings>
         var outDir = Path.GetFullPath(settings.Out);
         var dataRoot = Path.Combine(outDir, "data");
         Directory.CreateDirectory(dataRoot);
-        Core.Torch.UseThreads(1);
-        Core.ComputeThreads.EnsureAtLeast(2);
-        var app = EppoSiloHost.Build(EmbeddedSilo.Settings("eppo-tune", dataRoot) with { TorchThreads = 1, ComputeThreads = 2 });
+        var app = EppoSiloHost.Build(EmbeddedSilo.ForStudy("eppo-tune", dataRoot));
         await app.StartAsync(cancellation);
         try
         {
