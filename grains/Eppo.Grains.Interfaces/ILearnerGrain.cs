@@ -1,4 +1,5 @@
 using Eppo.Contracts;
+using Eppo.Contracts.Messages;
 
 namespace Eppo.Grains.Interfaces;
 
@@ -15,7 +16,7 @@ public interface ILearnerGrain : IGrainWithStringKey
     /// else rebuilt from the SFT policy and <paramref name="checkpoint"/> (null for a fresh run). Returns the policy version.
     /// </summary>
     [Alias("Initialize"), ResponseTimeout("00:10:00")] Task<int> InitializeAsync(RunContext run, string? checkpoint, int iterationsDone);
-    [Alias("Learn"), ResponseTimeout("00:30:00")] Task<IterationMetrics> LearnAsync(Experience experience);
+    [Alias("Learn"), ResponseTimeout("00:30:00")] Task<IterationMetrics> LearnAsync(LearnerBatch batch);
     /// <summary>The current policy version's description; <paramref name="haveVersion"/> = the caller's (no chunks to fetch when equal).</summary>
     [Alias("Policy")] Task<PolicyWeights> GetPolicyAsync(int haveVersion);
     /// <summary>Chunk <paramref name="index"/> of version <paramref name="version"/>'s bytes; refuses a version the learner no longer publishes.</summary>

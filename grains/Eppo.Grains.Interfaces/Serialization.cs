@@ -1,6 +1,10 @@
+using Eppo.Contracts.Messages;
 using Eppo.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
+
+// The messages in Eppo.Contracts.Messages carry Orleans' attributes; their codecs are generated here.
+[assembly: GenerateCodeForDeclaringAssembly(typeof(Eppo.Contracts.Messages.LearnerBatch))]
 
 namespace Eppo.Grains.Interfaces;
 

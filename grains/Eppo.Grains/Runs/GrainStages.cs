@@ -1,3 +1,5 @@
+using Eppo.Contracts.Messages;
+using Eppo.Core.Learning;
 using Eppo.Contracts;
 using Eppo.Core.Training;
 using Eppo.Grains.Hosting;
@@ -56,17 +58,7 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
         return new ReferenceEnergies(reference.Energy, reference.Answers, reference.Hits);
     }
 
-    public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => Learner.LearnAsync(new Experience
-    {
-        Iteration = batch.Iteration,
-        PromptTokens = batch.Prompts,
-        ResponseTokens = batch.Responses,
-        Scores = batch.Scores,
-        EnergyRl = batch.EnergyRl,
-        EnergySft = batch.EnergySft,
-        ReferenceScores = batch.ReferenceScores ?? [],
-        ReferenceAnswers = batch.ReferenceAnswers,
-    });
+    public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => Learner.LearnAsync(batch);
 
     public Task CommitAsync() => commit();
 

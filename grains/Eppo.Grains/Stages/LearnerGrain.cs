@@ -1,3 +1,5 @@
+using Eppo.Contracts.Messages;
+using Eppo.Core.Learning;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Grains.Artifacts;
@@ -52,13 +54,13 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         return learner.PolicyVersion;
     }
 
-    async Task<IterationMetrics> ILearnerGrain.LearnAsync(Experience e)
+    async Task<IterationMetrics> ILearnerGrain.LearnAsync(LearnerBatch batch)
     {
         var current = Learner;
         // A replayed or duplicated call must never be applied on top of the state it already produced.
-        if (e.Iteration != current.IterationsDone)
-            throw new StageStateLostException($"learner holds {current.IterationsDone} iterations; iteration {e.Iteration} is out of step");
-        return await ComputeThreads.RunAsync(() => current.Learn(new LearnerBatch(e.Iteration, e.PromptTokens, e.ResponseTokens, e.Scores, e.EnergyRl, e.EnergySft, e.ReferenceScores, e.ReferenceAnswers)));
+        if (batch.Iteration != current.IterationsDone)
+            throw new StageStateLostException($"learner holds {current.IterationsDone} iterations; iteration {batch.Iteration} is out of step");
+        return await ComputeThreads.RunAsync(() => current.Learn(batch));
     }
 
     async Task<PolicyWeights> ILearnerGrain.GetPolicyAsync(int haveVersion)

@@ -1,3 +1,5 @@
+using Eppo.Contracts.Messages;
+using Eppo.Core.Learning;
 using Eppo.Core.Tasks;
 using System.Diagnostics;
 using Eppo.Core.Generation;

@@ -21,10 +21,13 @@ public static class ModelWeights
     /// The safetensors bytes of the module's state, written straight into one array of the exact size (a 124M
     /// policy is 500 MB: a growing stream and its final copy cost seconds at every policy version).
     /// </summary>
-    public static byte[] ToBytes(nn.Module model)
+    public static byte[] ToBytes(nn.Module model) => ToBytes(model.state_dict().Select(kv => (kv.Key, kv.Value)));
+
+    /// <summary>The safetensors bytes of the named tensors, in the order given.</summary>
+    public static byte[] ToBytes(IEnumerable<(string Name, Tensor Value)> state)
     {
         using var scope = NewDisposeScope();
-        var tensors = model.state_dict().Select(kv => (Name: kv.Key, Value: kv.Value.detach().cpu().contiguous())).ToList();
+        var tensors = state.Select(kv => (kv.Name, Value: kv.Value.detach().cpu().contiguous())).ToList();
         var header = new Dictionary<string, object>();
         long offset = 0;
         foreach (var (name, value) in tensors)

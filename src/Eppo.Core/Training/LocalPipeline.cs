@@ -1,3 +1,4 @@
+using Eppo.Core.Learning;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
 

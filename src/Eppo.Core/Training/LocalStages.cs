@@ -1,3 +1,5 @@
+using Eppo.Contracts.Messages;
+using Eppo.Core.Learning;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
 

@@ -1,3 +1,4 @@
+using Eppo.Core.Learning;
 using Eppo.Core.Training;
 
 namespace Eppo.Core.Tests.Training;

@@ -142,7 +142,7 @@ public sealed class RunLifecycleTests(PipelineCluster fixture)
         var members = status.RewardPaths.Select(path => RewardSources.Member(path, task)).ToArray();
         foreach (var (experience, _) in fixture.Recorder.Calls[runId])
         {
-            var own = members.Select(m => m.Score(experience.PromptTokens, experience.ResponseTokens)).ToArray();
+            var own = members.Select(m => m.Score(experience.Prompts, experience.Responses)).ToArray();
             Assert.NotEqual(own[0], own[1]); // two models, not one twice
             for (var i = 0; i < experience.Scores.Length; i++) Assert.Equal((own[0][i] + own[1][i]) / 2, experience.Scores[i], 5);
         }

@@ -1,6 +1,6 @@
 using Eppo.Core.Ppo;
 
-namespace Eppo.Core.Training;
+namespace Eppo.Core.Learning;
 
 /// <summary>The learner's non-tensor state, saved beside the weights so a resumed run continues bit for bit.</summary>
 /// <param name="EnergyMoments">The spread scale's ΔE_SFT statistics per energy module (null when the scale is raw).</param>

@@ -1,0 +1,88 @@
+using Eppo.Contracts;
+using Eppo.Contracts.Messages;
+using Eppo.Core.Model;
+using Eppo.Core.Ppo;
+using Eppo.Core.Tasks;
+
+namespace Eppo.Core.Learning;
+
+/// <summary>
+/// Makes an <see cref="Experience"/> from a rollout batch: the teacher-forced passes (policy, SFT reference, critic,
+/// energies), the method's shaped score, per-token rewards with −β·KL, GAE, and the batch-global statistics
+/// (whitened advantages, mean sequence KL, entropy) through <paramref name="reduce"/>.
+/// </summary>
+public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModels models, EnergyVariant energy, RewardShaper shaper, IBatchReduction reduce)
+{
+    /// <summary>The experience of <paramref name="batch"/>, its rewards carrying −<paramref name="klBeta"/>·KL per token. Tensors land in the caller's scope.</summary>
+    public Experience Make(LearnerBatch batch, double klBeta)
+    {
+        Validate(batch);
+        var seq = SequenceBatch.Build(batch.Prompts, batch.Responses, codec.EosId, codec.PadId);
+        var mask = seq.ActionMask;                                                     // (B, R), EOS included
+        Tensor behaviour, reference, values;
+        float entropy;
+        IReadOnlyList<float[]> sftEnergy, readEnergy;
+        using (no_grad())
+        {
+            var policy = models.Policy(seq);
+            behaviour = policy.LogProbs;                                               // (B, R)
+            entropy = BatchStatistics.MaskedMean(policy.Entropy, mask, reduce);
+            var sftReading = models.Reference(seq);                                    // the frozen SFT policy on the policy's answers
+            reference = sftReading.LogProbs;                                           // (B, R)
+            values = models.Values(seq);                                               // (B, R)
+            (sftEnergy, readEnergy) = Energies(batch, policy, sftReading);
+        }
+
+        var (shaped, penalty) = shaper.Shape(batch, sftEnergy, readEnergy);            // (B) each
+        var rewards = RewardAssembly.Compute(tensor(shaped, device: mask.device), behaviour, reference, mask, klBeta); // (B, R)
+        var (advantages, returns) = Gae.Compute(rewards, values, mask, spec.Gamma, spec.Lambda);
+        return new Experience
+        {
+            Sequences = seq,
+            BehaviourLogProbs = behaviour,
+            ReferenceLogProbs = reference,
+            Values = values,
+            Rewards = rewards,
+            Advantages = BatchStatistics.Whiten(advantages, mask, reduce),
+            Returns = returns,
+            SftEnergy = sftEnergy,
+            ReadEnergy = readEnergy,
+            ShapedScores = shaped,
+            EnergyPenalty = penalty,
+            SequenceKl = BatchStatistics.MeanRowSum(behaviour - reference, mask, reduce),
+            Entropy = entropy,
+            KlBeta = klBeta,
+        };
+    }
+
+    /// <summary>
+    /// ΔE_SFT and the reading of the policy's answers, per energy module, as the variant says: the paper's one module
+    /// (the pipeline's ΔE_SFT; ΔE_RL from generation, or the SFT model's energy on the same answers), or the official
+    /// output energies (the SFT model on its own cached answers; the policy or the SFT model on the policy's).
+    /// </summary>
+    (IReadOnlyList<float[]> Sft, IReadOnlyList<float[]> Read) Energies(LearnerBatch batch, ResponseScores policy, ResponseScores sftOnPolicyAnswers)
+    {
+        if (!energy.Official)
+            return ([batch.EnergySft], [energy.SftReader ? sftOnPolicyAnswers.MeanEnergy.cpu().data<float>().ToArray() : batch.EnergyRl]);
+        if (batch.ReferenceAnswers is not { } answers || answers.Length != batch.Rows)
+            throw new EppoException($"learner: energy_definition 'official' needs the SFT model's answer to each prompt (iteration {batch.Iteration})");
+        var own = models.Reference(SequenceBatch.Build(batch.Prompts, answers, codec.EosId, codec.PadId)).MeanEnergy; // (B, M)
+        var read = (energy.SftReader ? sftOnPolicyAnswers : policy).MeanEnergy;                                        // (B, M)
+        return (Modules(own), Modules(read));
+    }
+
+    /// <summary>Throws naming the first non-finite input or a length that disagrees with the prompts'.</summary>
+    static void Validate(LearnerBatch batch)
+    {
+        Finite.Require(batch.Scores, "reward", "score");
+        Finite.Require(batch.EnergyRl, "policy energy", "generate");
+        Finite.Require(batch.EnergySft, "SFT reference energy", "energy reference");
+        var rows = batch.Rows;
+        if (batch.Responses.Length != rows || batch.Scores.Length != rows || batch.EnergyRl.Length != rows || batch.EnergySft.Length != rows)
+            throw new EppoException($"learner: batch arrays disagree in length at iteration {batch.Iteration}");
+    }
+
+    /// <summary>(B, M) → M arrays of (B).</summary>
+    static float[][] Modules(Tensor perModule) =>
+        Enumerable.Range(0, (int)perModule.shape[1]).Select(m => perModule.select(1, m).contiguous().cpu().data<float>().ToArray()).ToArray();
+}

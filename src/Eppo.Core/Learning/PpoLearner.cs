@@ -1,0 +1,103 @@
+using Eppo.Contracts.Messages;
+using Eppo.Contracts;
+using Eppo.Core.Checkpoints;
+using Eppo.Core.Evaluation;
+using Eppo.Core.Model;
+using Eppo.Core.Ppo;
+using Eppo.Core.Tasks;
+
+namespace Eppo.Core.Learning;
+
+/// <summary>
+/// PPO with the method table's reward shaping, composed of its pieces: the models (<see cref="ILearnerModels"/>),
+/// the <see cref="ExperienceMaker"/> (passes, shaping through <see cref="RewardShaper"/>, rewards, advantages), the
+/// epochs (<see cref="PpoEpochs"/>, each step a <see cref="TrainerStep"/>), the KL controller, and
+/// <see cref="LearnerCheckpoint"/>.
+/// </summary>
+public sealed class PpoLearner : IDisposable
+{
+    readonly RunSpec spec;
+    readonly TrainingMethod method;
+    readonly ILearnerModels models;
+    readonly RewardShaper shaper;
+    readonly ExperienceMaker maker;
+    readonly IKlController kl;
+
+    public int PolicyVersion { get; private set; }
+    public int IterationsDone { get; private set; }
+
+    public PpoLearner(RunSpec spec, TaskCodec codec, DecoderModel sft, IBatchReduction? reduce = null)
+    {
+        this.spec = spec;
+        method = spec.TrainingMethod;
+        var energy = EnergyVariant.Of(spec);
+        // The official definition reads every MLP linear's output energy in the learner's own passes; the generators
+        // keep the run's probe site (ΔE_RL in the metrics and the alarm).
+        var reportedSite = EnergySites.Parse(spec.ProbeSite);
+        models = new FullModels(spec, sft, energy.Official ? EnergySite.MlpOutputs : reportedSite, reportedSite);
+        shaper = new RewardShaper(spec, energy);
+        maker = new ExperienceMaker(spec, codec, models, energy, shaper, reduce ?? WholeBatch.Instance);
+        kl = spec.KlTarget is { } target
+            ? new AdaptiveKlController(spec.EffectiveKlBeta, target, spec.KlHorizon)
+            : new FixedKlController(spec.EffectiveKlBeta);
+    }
+
+    public ILearnerModels Models => models;
+
+    /// <summary>Frees the models' native memory now (a retired learner grain), not when the GC gets to it.</summary>
+    public void Dispose() => models.Dispose();
+
+    public byte[] PolicyWeights() => ModelWeights.ToBytes(models.PolicyTensors());
+
+    public IterationMetrics Learn(LearnerBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        var experience = maker.Make(batch, method.Kl ? kl.Value : 0.0);
+        var losses = PpoEpochs.Run(spec, models, experience, batch.Iteration);
+        kl.Update(experience.SequenceKl, experience.Rows);
+        PolicyVersion++;
+        IterationsDone = batch.Iteration + 1;
+        if (!double.IsFinite(losses.Policy) || !double.IsFinite(losses.Value))
+            throw new EppoException($"non-finite loss in stage 'learn', iteration {batch.Iteration}");
+
+        return new IterationMetrics
+        {
+            Iteration = batch.Iteration,
+            PolicyVersion = PolicyVersion,
+            ProxyReward = batch.Scores.Average(),
+            ShapedReward = experience.ShapedScores.Average(),
+            EnergyRl = batch.EnergyRl.Average(),
+            EnergyRlStd = Stats.PopulationStd(batch.EnergyRl),
+            EnergySft = batch.EnergySft.Average(),
+            EnergyPenalty = experience.EnergyPenalty.Average(),
+            Kl = experience.SequenceKl,
+            KlBeta = experience.KlBeta,
+            ResponseLength = batch.Responses.Average(r => r.Length),
+            PolicyLoss = losses.Policy,
+            ValueLoss = losses.Value,
+            ClipFraction = losses.ClipFraction,
+            Entropy = experience.Entropy,
+        };
+    }
+
+    public LearnerState State
+    {
+        get
+        {
+            var (scores, energy, rewards) = shaper.State;
+            return new LearnerState(PolicyVersion, IterationsDone, kl.Value, scores, energy, rewards);
+        }
+    }
+
+    /// <summary>Writes the models' trainable parts (each with its optimizer) and the learner state; atomic as a whole.</summary>
+    public void Save(string dir) => LearnerCheckpoint.Save(dir, models.Parts, State);
+
+    public void Load(string dir)
+    {
+        var state = LearnerCheckpoint.Load(dir, models.Parts);
+        PolicyVersion = state.PolicyVersion;
+        IterationsDone = state.IterationsDone;
+        if (kl is AdaptiveKlController adaptive) adaptive.Value = state.KlBeta;
+        shaper.Restore(state);
+    }
+}
