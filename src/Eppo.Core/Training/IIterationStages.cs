@@ -1,5 +1,4 @@
 using Eppo.Contracts.Messages;
-using Eppo.Core.Learning;
 using Eppo.Contracts;
 
 namespace Eppo.Core.Training;

@@ -1,7 +1,7 @@
 using Eppo.Contracts.Messages;
-using Eppo.Core.Learning;
 using System.Diagnostics;
 using Eppo.Contracts;
+using Eppo.Core.Ppo;
 using Eppo.Core.Tasks;
 
 namespace Eppo.Core.Training;
@@ -50,7 +50,7 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
         stage("learn");
         clock.Restart();
         var learned = await stages.LearnAsync(new LearnerBatch(iteration, prompts.Tokens, rollouts.Responses, scores, rollouts.Energy, reference.Energy, referenceScores,
-            spec.EnergyDefinition == "official" ? reference.Answers : null));
+            EnergyVariant.Of(spec).Official ? reference.Answers : null));
         var learnSeconds = clock.Elapsed.TotalSeconds;
 
         var metrics = IterationReport.Complete(learned, gold, reference.Hits, prompts.Tokens.Length, rollouts.Responses.Sum(r => r.Length),
