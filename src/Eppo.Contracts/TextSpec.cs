@@ -17,7 +17,7 @@ public sealed record TextSpec
     public string? Policy { get; init; }
     /// <summary>Chat template name (plain, hh, vicuna, llama3, chatml); null = the model's own, or plain if it has none.</summary>
     public string? Template { get; init; }
-    /// <summary>The preference dataset, JSON lines.</summary>
+    /// <summary>The preference dataset: .jsonl, .jsonl.gz or .parquet.</summary>
     public string? Data { get; init; }
     /// <summary>hh (Anthropic HH-RLHF transcripts, or prompt/chosen/rejected rows), alpacafarm or tldr.</summary>
     public string Format { get; init; } = "hh";
@@ -37,7 +37,7 @@ public sealed record TextSpec
         var c = new SpecCheck(source, "text.");
         c.Require(!string.IsNullOrWhiteSpace(Policy), "policy", "required: a Hugging Face checkpoint directory with its tokenizer");
         c.Require(Directory.Exists(Policy), "policy", $"directory '{Policy}' not found");
-        c.Require(!string.IsNullOrWhiteSpace(Data), "data", "required: a preference dataset (JSON lines)");
+        c.Require(!string.IsNullOrWhiteSpace(Data), "data", "required: a preference dataset (.jsonl, .jsonl.gz or .parquet)");
         c.Require(File.Exists(Data), "data", $"file '{Data}' not found");
         c.Require(Formats.Contains(Format), "format", $"unknown format '{Format}' (expected one of {string.Join(", ", Formats)})");
         c.Require(SftData is null || File.Exists(SftData), "sft_data", $"file '{SftData}' not found");

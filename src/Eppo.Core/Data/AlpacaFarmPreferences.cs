@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Eppo.Core.Data;
 
 /// <summary>
-/// AlpacaFarm preference rows (tatsu-lab/alpaca_farm): {"instruction", "input", "output_1", "output_2",
+/// AlpacaFarm preference rows (tatsu-lab/alpaca_farm; <see cref="DatasetRows"/>): {"instruction", "input", "output_1", "output_2",
 /// "preference"} with preference 1 or 2 naming the better output. The prompt is the instruction, then the input
 /// after a blank line when there is one.
 /// </summary>
@@ -11,13 +11,13 @@ public static class AlpacaFarmPreferences
 {
     public static IReadOnlyList<PreferenceRecord> Load(string path)
     {
-        var pairs = JsonlRows.Read(path, (row, error) =>
+        var pairs = DatasetRows.Read(path, (row, error) =>
         {
-            var instruction = JsonlRows.RequiredString(row, "instruction", error);
+            var instruction = DatasetRows.RequiredString(row, "instruction", error);
             if (string.IsNullOrWhiteSpace(instruction)) throw error("empty instruction");
-            var input = JsonlRows.Has(row, "input") ? JsonlRows.RequiredString(row, "input", error) : "";
-            var first = JsonlRows.RequiredString(row, "output_1", error);
-            var second = JsonlRows.RequiredString(row, "output_2", error);
+            var input = DatasetRows.Has(row, "input") ? DatasetRows.RequiredString(row, "input", error) : "";
+            var first = DatasetRows.RequiredString(row, "output_1", error);
+            var second = DatasetRows.RequiredString(row, "output_2", error);
             if (!row.TryGetProperty("preference", out var preference) || preference.ValueKind != JsonValueKind.Number
                 || !preference.TryGetInt32(out var better) || better is not (1 or 2))
                 throw error("field 'preference' must be 1 or 2 (the better output)");

@@ -1,7 +1,7 @@
 namespace Eppo.Core.Data;
 
 /// <summary>
-/// Anthropic-HH style preference files, one JSON object per line, in either form:
+/// Anthropic-HH style preference rows (<see cref="DatasetRows"/>: .jsonl, .jsonl.gz or .parquet), in either form:
 /// {"prompt": P, "chosen": C, "rejected": R} with C and R the responses; or the original HH form {"chosen": D1,
 /// "rejected": D2} where each holds the whole dialogue "\n\nHuman: … \n\nAssistant: …" — the prompt is then the
 /// shared dialogue up to and including the last "\n\nAssistant:", and the responses are what follows it.
@@ -13,13 +13,13 @@ public static class HhPreferencePairs
 
     public static IReadOnlyList<PreferenceRecord> Load(string path)
     {
-        var pairs = JsonlRows.Read(path, (row, error) =>
+        var pairs = DatasetRows.Read(path, (row, error) =>
         {
-            var chosen = JsonlRows.RequiredString(row, "chosen", error);
-            var rejected = JsonlRows.RequiredString(row, "rejected", error);
-            if (JsonlRows.Has(row, "prompt"))
+            var chosen = DatasetRows.RequiredString(row, "chosen", error);
+            var rejected = DatasetRows.RequiredString(row, "rejected", error);
+            if (DatasetRows.Has(row, "prompt"))
             {
-                var prompt = JsonlRows.RequiredString(row, "prompt", error);
+                var prompt = DatasetRows.RequiredString(row, "prompt", error);
                 if (string.IsNullOrWhiteSpace(prompt)) throw error("empty prompt");
                 return new PreferenceRecord(prompt, chosen, rejected);
             }

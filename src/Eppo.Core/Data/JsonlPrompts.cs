@@ -3,19 +3,20 @@ using System.Text.Json;
 namespace Eppo.Core.Data;
 
 /// <summary>
-/// Prompt files: one JSON object per line with a "prompt" string and an optional "id" (string or number).
+/// Prompt files (<see cref="DatasetRows"/>: .jsonl, .jsonl.gz or .parquet): rows with a "prompt" string and an optional
+/// "id" (string or number); a row without one is "STEM-N", N counting rows from 1.
 /// Blank lines are skipped; a file without prompts is an error.
 /// </summary>
 public static class JsonlPrompts
 {
     public static IReadOnlyList<PromptRecord> Load(string path)
     {
-        var stem = Path.GetFileNameWithoutExtension(path);
+        var stem = DatasetRows.Stem(path);
         var rowNumber = 0;
-        var prompts = JsonlRows.Read(path, (row, error) =>
+        var prompts = DatasetRows.Read(path, (row, error) =>
         {
             rowNumber++;
-            var prompt = JsonlRows.RequiredString(row, "prompt", error);
+            var prompt = DatasetRows.RequiredString(row, "prompt", error);
             if (string.IsNullOrWhiteSpace(prompt)) throw error("empty prompt");
             string id;
             if (!row.TryGetProperty("id", out var idValue) || idValue.ValueKind == JsonValueKind.Null)
