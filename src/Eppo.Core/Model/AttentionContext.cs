@@ -1,10 +1,10 @@
 namespace Eppo.Core.Model;
 
 /// <summary>
-/// What every attention layer of one forward pass shares: the boolean mask (B, 1, T, Tk) (true = may attend),
-/// RoPE angles (Llama only) and the KV cache, if any.
+/// What every block of one forward pass shares: the boolean attention mask (B, 1, T, Tk) (true = may attend),
+/// RoPE angles (Llama only), the KV cache, if any, and the LoRA adapter the linears add, if any.
 /// </summary>
-internal sealed record AttentionContext(Tensor Mask, Tensor? Cos, Tensor? Sin, KvCache? Cache)
+internal sealed record AttentionContext(Tensor Mask, Tensor? Cos, Tensor? Sin, KvCache? Cache, Adapters.LoraAdapter? Adapter = null)
 {
     /// <summary>
     /// attentionMask (B, Tk) with 1 = real token, 0 = pad; the T queries sit at key slots [Tk − T, Tk).

@@ -1,3 +1,4 @@
+using Eppo.Core.Adapters;
 using TorchSharp.Modules;
 using static TorchSharp.torch.nn;
 
@@ -8,6 +9,8 @@ namespace Eppo.Core.Model;
 /// (scalar, ODIN's two rows, InfoRM's bottleneck). State-dict keys are Hugging Face's: "model.*" / "transformer.*" for
 /// the trunk, then "lm_head" | "value_head" | "score".
 /// A tied LM head has no weight of its own (it reuses the token embedding), so "lm_head.weight" is then absent.
+/// A language model's weights may be stored in 16 bits (a frozen base): its linears compute in that dtype, the residual
+/// stream and every head but the LM head stay fp32. A forward pass may add a LoRA adapter (<see cref="LoraAdapter"/>).
 /// </summary>
 public sealed class DecoderModel : Module
 {
@@ -17,22 +20,29 @@ public sealed class DecoderModel : Module
 
     /// <param name="rewardLatent">The latent size of an <see cref="HeadKind.InfoReward"/> head (ignored by the others).</param>
     public DecoderModel(ModelConfig config, HeadKind kind = HeadKind.LanguageModel, int seed = 0, double initStd = 0.02, int rewardLatent = 0)
-        : this(config, kind, seed, initStd, initialise: true, rewardLatent)
+        : this(config, kind, seed, initStd, initialise: true, rewardLatent, ScalarType.Float32)
     {
     }
 
-    /// <summary>A model whose every weight is about to be loaded: skips the seeded init (a second of work at 124M).</summary>
-    public static DecoderModel ToOverwrite(ModelConfig config, HeadKind kind, int rewardLatent = 0) => new(config, kind, 0, 0, initialise: false, rewardLatent);
+    /// <summary>
+    /// A model whose every weight is about to be loaded: skips the seeded init (a second of work at 124M). A language
+    /// model may keep its weights in <paramref name="dtype"/> (16-bit for a frozen base).
+    /// </summary>
+    public static DecoderModel ToOverwrite(ModelConfig config, HeadKind kind, int rewardLatent = 0, ScalarType dtype = ScalarType.Float32) =>
+        new(config, kind, 0, 0, initialise: false, rewardLatent, dtype);
 
-    DecoderModel(ModelConfig config, HeadKind kind, int seed, double initStd, bool initialise, int rewardLatent)
+    DecoderModel(ModelConfig config, HeadKind kind, int seed, double initStd, bool initialise, int rewardLatent, ScalarType dtype)
         : base(nameof(DecoderModel))
     {
         Config = config.Validate();
         Kind = kind;
-        trunk = config.Family == ModelFamily.Llama ? new LlamaTrunk(config) : new Gpt2Trunk(config);
+        if (dtype != ScalarType.Float32 && kind != HeadKind.LanguageModel)
+            throw new EppoException($"a {kind} model keeps fp32 weights; only a language model's frozen base may be {dtype}");
+        WeightDtype = dtype;
+        trunk = config.Family == ModelFamily.Llama ? new LlamaTrunk(config, dtype) : new Gpt2Trunk(config, dtype);
         head = kind switch
         {
-            HeadKind.LanguageModel => config.TieEmbeddings ? null : Linear(config.HiddenSize, config.VocabSize, hasBias: false),
+            HeadKind.LanguageModel => config.TieEmbeddings ? null : new Projection(config.HiddenSize, config.VocabSize, hasBias: false, dtype),
             HeadKind.Value or HeadKind.Reward => Linear(config.HiddenSize, 1, hasBias: false),
             HeadKind.OdinReward => Linear(config.HiddenSize, 2, hasBias: false),
             HeadKind.InfoReward => new InformationBottleneckHead(config.HiddenSize, rewardLatent),
@@ -40,11 +50,19 @@ public sealed class DecoderModel : Module
         };
         RewardLatent = kind == HeadKind.InfoReward ? rewardLatent : 0;
         RegisterComponents();
+        foreach (var (name, module) in named_modules())
+            if (module is Projection projection) projection.Path = name;
         if (initialise) WeightInit.Apply(this, config.Layers, seed, initStd);
     }
 
     public ModelConfig Config { get; }
     public HeadKind Kind { get; }
+
+    /// <summary>The dtype the trunk's (and an LM head's) weights are stored in.</summary>
+    public ScalarType WeightDtype { get; }
+
+    /// <summary>Every linear of the model (blocks and an untied LM head), in state-dict order, with its path.</summary>
+    public IEnumerable<Projection> Projections => modules().OfType<Projection>();
 
     /// <summary>The InfoRM head's latent size; 0 for every other head.</summary>
     public int RewardLatent { get; }
@@ -76,14 +94,20 @@ public sealed class DecoderModel : Module
     /// inputIds, positions (B, T) int64; attentionMask (B, cached + T) with 1 = real, 0 = pad (left padding needs
     /// per-row positions, see <see cref="Positions.FromMask"/>). With a cache, the new keys/values are appended to it.
     /// </summary>
-    public DecoderOutput Forward(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache = null)
+    public DecoderOutput Forward(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache = null, LoraAdapter? adapter = null)
     {
-        CheckShapes(inputIds, positions, attentionMask, cache);
         using var scope = NewDisposeScope();
-        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, cache, ProbeEnergy);
+        var (hidden, energy) = Trunk(inputIds, positions, attentionMask, cache, adapter);
         var output = new DecoderOutput(hidden, ApplyHead(hidden), energy);
         scope.MoveToOuter(output.Hidden, output.Head, output.Energy);
         return output;
+    }
+
+    /// <summary>The trunk alone: normed hidden states (B, T, C) and the energy (B, T), no head (a critic's own head reads them).</summary>
+    public (Tensor Hidden, Tensor Energy) Trunk(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache = null, LoraAdapter? adapter = null)
+    {
+        CheckShapes(inputIds, positions, attentionMask, cache);
+        return trunk.Forward(inputIds, positions, attentionMask, cache, ProbeEnergy, adapter);
     }
 
     /// <summary>Forward that also returns the residual stream into each block and out of the last (tests, diagnostics).</summary>
@@ -92,7 +116,7 @@ public sealed class DecoderModel : Module
         CheckShapes(inputIds, positions, attentionMask, null);
         using var scope = NewDisposeScope();
         var residuals = new List<Tensor>();
-        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, null, ProbeEnergy, residuals);
+        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, null, ProbeEnergy, null, residuals);
         var output = new DecoderOutput(hidden, ApplyHead(hidden), energy);
         scope.MoveToOuter([output.Hidden, output.Head, output.Energy, .. residuals]);
         return (output, residuals);
@@ -101,12 +125,20 @@ public sealed class DecoderModel : Module
     Tensor ApplyHead(Tensor hidden) => Kind switch // (B, T, C) →
     {
         HeadKind.LanguageModel => head is null
-            ? functional.linear(hidden, trunk.TokenEmbeddingWeight)  // tied: (B, T, V)
+            ? TiedHead(hidden)                                       // tied: (B, T, V)
             : head.forward(hidden),                                  // (B, T, V)
         HeadKind.OdinReward => head!.forward(hidden).select(-1, 0),  // (B, T): the quality row
         HeadKind.InfoReward => head!.forward(hidden),                // (B, T): decoded from μ
         _ => head!.forward(hidden).squeeze(-1),                      // (B, T)
     };
+
+    Tensor TiedHead(Tensor hidden)
+    {
+        var embedding = trunk.TokenEmbeddingWeight;
+        return embedding.dtype == hidden.dtype
+            ? functional.linear(hidden, embedding)
+            : functional.linear(hidden.to(embedding.dtype), embedding).to(hidden.dtype);
+    }
 
     void CheckShapes(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache)
     {

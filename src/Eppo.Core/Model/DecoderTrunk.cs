@@ -21,6 +21,9 @@ internal abstract class DecoderTrunk(string name, ModelConfig config) : nn.Modul
 
     protected abstract Tensor FinalNorm(Tensor x);
 
+    /// <summary>A 16-bit base's embeddings enter the fp32 residual stream.</summary>
+    protected static Tensor Widened(Tensor embedded) => embedded.dtype == ScalarType.Float32 ? embedded : embedded.to(ScalarType.Float32);
+
     /// <summary>
     /// ids, positions (B, T); attentionMask (B, cached + T). Returns the normed hidden state (B, T, C) and the final-layer
     /// energy (B, T); with <paramref name="probeEnergy"/> false the probe's reductions are skipped and the energy is zeros.
@@ -28,12 +31,12 @@ internal abstract class DecoderTrunk(string name, ModelConfig config) : nn.Modul
     /// (L + 1 tensors, before the final norm) for tests.
     /// </summary>
     public (Tensor Hidden, Tensor Energy) Forward(
-        Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache, bool probeEnergy, List<Tensor>? residuals = null)
+        Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache, bool probeEnergy, Adapters.LoraAdapter? adapter, List<Tensor>? residuals = null)
     {
         using var scope = NewDisposeScope();
         var (cos, sin) = PositionAngles(positions);
         var mask = AttentionContext.CausalPaddingMask(attentionMask, inputIds.shape[1]);
-        var context = new AttentionContext(mask, cos, sin, cache);
+        var context = new AttentionContext(mask, cos, sin, cache, adapter);
         EnergySite? probe = probeEnergy ? Config.ProbeSite : null;
         var mlpProbe = probe == EnergySite.Block ? null : probe;
 

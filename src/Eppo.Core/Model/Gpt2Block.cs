@@ -1,5 +1,4 @@
 using TorchSharp.Modules;
-using static TorchSharp.torch.nn;
 
 namespace Eppo.Core.Model;
 
@@ -10,20 +9,20 @@ internal sealed class Gpt2Block : DecoderBlock
     readonly Gpt2Attention attn;
     readonly Gpt2Mlp mlp;
 
-    public Gpt2Block(ModelConfig config, int layerIndex) : base(nameof(Gpt2Block))
+    public Gpt2Block(ModelConfig config, int layerIndex, ScalarType dtype) : base(nameof(Gpt2Block))
     {
-        ln_1 = LayerNorm(config.HiddenSize, config.NormEps);
-        attn = new Gpt2Attention(config, layerIndex);
-        ln_2 = LayerNorm(config.HiddenSize, config.NormEps);
-        mlp = new Gpt2Mlp(config);
+        ln_1 = nn.LayerNorm(config.HiddenSize, config.NormEps, dtype: dtype);
+        attn = new Gpt2Attention(config, layerIndex, dtype);
+        ln_2 = nn.LayerNorm(config.HiddenSize, config.NormEps, dtype: dtype);
+        mlp = new Gpt2Mlp(config, dtype);
         RegisterComponents();
     }
 
     public override (Tensor Output, Tensor? Energy) Forward(Tensor x, AttentionContext context, EnergySite? mlpProbe)
     {
         using var scope = NewDisposeScope();
-        var h = x.Plus(attn.Forward(ln_1.forward(x), context));                        // (B, T, C)
-        var (mlpOut, energy) = mlp.Forward(ln_2.forward(h), mlpProbe);
+        var h = x.Plus(attn.Forward(Norms.Apply(ln_1, x), context));                   // (B, T, C)
+        var (mlpOut, energy) = mlp.Forward(Norms.Apply(ln_2, h), mlpProbe, context.Adapter);
         return (h.Plus(mlpOut).MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());
     }
 }

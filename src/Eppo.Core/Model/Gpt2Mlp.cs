@@ -1,27 +1,26 @@
-using TorchSharp.Modules;
-using static TorchSharp.torch.nn;
+using Eppo.Core.Adapters;
 
 namespace Eppo.Core.Model;
 
 /// <summary>GPT-2 MLP: c_proj(GELU_tanh(c_fc(x))), with biases ("gelu_new"; Conv1D in HF, see Gpt2Attention).</summary>
-internal sealed class Gpt2Mlp : Module
+internal sealed class Gpt2Mlp : nn.Module
 {
-    readonly Linear c_fc, c_proj;
+    readonly Projection c_fc, c_proj;
 
-    public Gpt2Mlp(ModelConfig config) : base(nameof(Gpt2Mlp))
+    public Gpt2Mlp(ModelConfig config, ScalarType dtype) : base(nameof(Gpt2Mlp))
     {
-        c_fc = Linear(config.HiddenSize, config.IntermediateSize);
-        c_proj = Linear(config.IntermediateSize, config.HiddenSize);
+        c_fc = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: true, dtype);
+        c_proj = new Projection(config.IntermediateSize, config.HiddenSize, hasBias: true, dtype);
         RegisterComponents();
     }
 
     /// <summary>x (B, T, C) normed → (B, T, C), and the energy (B, T) at an MLP probe site ((B, T, 2) for <see cref="EnergySite.MlpOutputs"/>).</summary>
-    public (Tensor Output, Tensor? Energy) Forward(Tensor x, EnergySite? probe)
+    public (Tensor Output, Tensor? Energy) Forward(Tensor x, EnergySite? probe, LoraAdapter? adapter)
     {
         using var scope = NewDisposeScope();
-        var hidden = c_fc.forward(x);                                            // (B, T, I)
-        var inner = functional.gelu(hidden, TorchSharp.Modules.GELU.Approximate.tanh);// (B, T, I)
-        var output = c_proj.forward(inner);                                      // (B, T, C)
+        var hidden = c_fc.Forward(x, adapter);                                   // (B, T, I)
+        var inner = nn.functional.gelu(hidden, TorchSharp.Modules.GELU.Approximate.tanh);// (B, T, I)
+        var output = c_proj.Forward(inner, adapter);                             // (B, T, C)
         var energy = probe switch
         {
             EnergySite.Mlp => Energy.Loss(x, output),

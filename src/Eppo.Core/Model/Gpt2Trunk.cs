@@ -10,12 +10,12 @@ internal sealed class Gpt2Trunk : DecoderTrunk
     readonly ModuleList<DecoderBlock> h;
     readonly LayerNorm ln_f;
 
-    public Gpt2Trunk(ModelConfig config) : base(nameof(Gpt2Trunk), config)
+    public Gpt2Trunk(ModelConfig config, ScalarType dtype) : base(nameof(Gpt2Trunk), config)
     {
-        wte = Embedding(config.VocabSize, config.HiddenSize);
-        wpe = Embedding(config.MaxPositions, config.HiddenSize);
-        h = ModuleList<DecoderBlock>([.. Enumerable.Range(0, config.Layers).Select(i => new Gpt2Block(config, i))]);
-        ln_f = LayerNorm(config.HiddenSize, config.NormEps);
+        wte = Embedding(config.VocabSize, config.HiddenSize, dtype: dtype);
+        wpe = Embedding(config.MaxPositions, config.HiddenSize, dtype: dtype);
+        h = ModuleList<DecoderBlock>([.. Enumerable.Range(0, config.Layers).Select(i => new Gpt2Block(config, i, dtype))]);
+        ln_f = LayerNorm(config.HiddenSize, config.NormEps, dtype: dtype);
         RegisterComponents();
     }
 
@@ -24,9 +24,9 @@ internal sealed class Gpt2Trunk : DecoderTrunk
     protected override IList<DecoderBlock> Blocks => h;
 
     protected override Tensor Embed(Tensor inputIds, Tensor positions) =>
-        wte.forward(inputIds).Plus(wpe.forward(positions));                            // (B, T, C)
+        Widened(wte.forward(inputIds)).Plus(Widened(wpe.forward(positions)));          // (B, T, C)
 
     protected override (Tensor? Cos, Tensor? Sin) PositionAngles(Tensor positions) => (null, null);
 
-    protected override Tensor FinalNorm(Tensor x) => ln_f.forward(x);
+    protected override Tensor FinalNorm(Tensor x) => Norms.Apply(ln_f, x);
 }

@@ -9,12 +9,12 @@ internal sealed class LlamaBlock : DecoderBlock
     readonly LlamaMlp mlp;
     readonly RmsNorm input_layernorm, post_attention_layernorm;
 
-    public LlamaBlock(ModelConfig config, int layerIndex) : base(nameof(LlamaBlock))
+    public LlamaBlock(ModelConfig config, int layerIndex, ScalarType dtype) : base(nameof(LlamaBlock))
     {
-        self_attn = new LlamaAttention(config, layerIndex);
-        mlp = new LlamaMlp(config);
-        input_layernorm = new RmsNorm(config.HiddenSize, config.NormEps);
-        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.NormEps);
+        self_attn = new LlamaAttention(config, layerIndex, dtype);
+        mlp = new LlamaMlp(config, dtype);
+        input_layernorm = new RmsNorm(config.HiddenSize, config.NormEps, dtype);
+        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.NormEps, dtype);
         RegisterComponents();
     }
 
@@ -22,7 +22,7 @@ internal sealed class LlamaBlock : DecoderBlock
     {
         using var scope = NewDisposeScope();
         var h = x.Plus(self_attn.Forward(input_layernorm.forward(x), context));        // (B, T, C)
-        var (mlpOut, energy) = mlp.Forward(post_attention_layernorm.forward(h), mlpProbe);
+        var (mlpOut, energy) = mlp.Forward(post_attention_layernorm.forward(h), mlpProbe, context.Adapter);
         return (h.Plus(mlpOut).MoveToOuterDisposeScope(), energy?.MoveToOuterDisposeScope());
     }
 }

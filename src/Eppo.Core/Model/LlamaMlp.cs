@@ -1,29 +1,28 @@
-using TorchSharp.Modules;
-using static TorchSharp.torch.nn;
+using Eppo.Core.Adapters;
 
 namespace Eppo.Core.Model;
 
 /// <summary>SwiGLU MLP: down_proj(SiLU(gate_proj(x)) · up_proj(x)), no biases.</summary>
-internal sealed class LlamaMlp : Module
+internal sealed class LlamaMlp : nn.Module
 {
-    readonly Linear gate_proj, up_proj, down_proj;
+    readonly Projection gate_proj, up_proj, down_proj;
 
-    public LlamaMlp(ModelConfig config) : base(nameof(LlamaMlp))
+    public LlamaMlp(ModelConfig config, ScalarType dtype) : base(nameof(LlamaMlp))
     {
-        gate_proj = Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        up_proj = Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        down_proj = Linear(config.IntermediateSize, config.HiddenSize, hasBias: false);
+        gate_proj = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: false, dtype);
+        up_proj = new Projection(config.HiddenSize, config.IntermediateSize, hasBias: false, dtype);
+        down_proj = new Projection(config.IntermediateSize, config.HiddenSize, hasBias: false, dtype);
         RegisterComponents();
     }
 
     /// <summary>x (B, T, C) normed → (B, T, C), and the energy (B, T) at an MLP probe site ((B, T, 3) for <see cref="EnergySite.MlpOutputs"/>).</summary>
-    public (Tensor Output, Tensor? Energy) Forward(Tensor x, EnergySite? probe)
+    public (Tensor Output, Tensor? Energy) Forward(Tensor x, EnergySite? probe, LoraAdapter? adapter)
     {
         using var scope = NewDisposeScope();
-        var gate = gate_proj.forward(x);                  // (B, T, I)
-        var up = up_proj.forward(x);                      // (B, T, I)
-        var inner = functional.silu(gate) * up;           // (B, T, I)
-        var output = down_proj.forward(inner);            // (B, T, C)
+        var gate = gate_proj.Forward(x, adapter);         // (B, T, I)
+        var up = up_proj.Forward(x, adapter);             // (B, T, I)
+        var inner = nn.functional.silu(gate) * up;        // (B, T, I)
+        var output = down_proj.Forward(inner, adapter);   // (B, T, C)
         var energy = probe switch
         {
             EnergySite.Mlp => Energy.Loss(x, output),

@@ -10,11 +10,11 @@ internal sealed class LlamaTrunk : DecoderTrunk
     readonly ModuleList<DecoderBlock> layers;
     readonly RmsNorm norm;
 
-    public LlamaTrunk(ModelConfig config) : base(nameof(LlamaTrunk), config)
+    public LlamaTrunk(ModelConfig config, ScalarType dtype) : base(nameof(LlamaTrunk), config)
     {
-        embed_tokens = Embedding(config.VocabSize, config.HiddenSize);
-        layers = ModuleList<DecoderBlock>([.. Enumerable.Range(0, config.Layers).Select(i => new LlamaBlock(config, i))]);
-        norm = new RmsNorm(config.HiddenSize, config.NormEps);
+        embed_tokens = Embedding(config.VocabSize, config.HiddenSize, dtype: dtype);
+        layers = ModuleList<DecoderBlock>([.. Enumerable.Range(0, config.Layers).Select(i => new LlamaBlock(config, i, dtype))]);
+        norm = new RmsNorm(config.HiddenSize, config.NormEps, dtype);
         RegisterComponents();
     }
 
@@ -22,7 +22,7 @@ internal sealed class LlamaTrunk : DecoderTrunk
 
     protected override IList<DecoderBlock> Blocks => layers;
 
-    protected override Tensor Embed(Tensor inputIds, Tensor positions) => embed_tokens.forward(inputIds);
+    protected override Tensor Embed(Tensor inputIds, Tensor positions) => Widened(embed_tokens.forward(inputIds));
 
     protected override (Tensor? Cos, Tensor? Sin) PositionAngles(Tensor positions) =>
         RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta, Config.RopeScaling);

@@ -8,9 +8,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     readonly Parameter weight;
     readonly double eps;
 
-    public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
+    public RmsNorm(long size, double eps, ScalarType dtype = ScalarType.Float32) : base(nameof(RmsNorm))
     {
-        weight = new Parameter(ones(size));
+        weight = new Parameter(ones(size, dtype: dtype));
         this.eps = eps;
         RegisterComponents();
     }
@@ -19,6 +19,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var normed = x * rsqrt(x.Squared().mean([-1L], keepdim: true).Plus(eps));
-        return (normed * weight).MoveToOuterDisposeScope();
+        // A 16-bit weight is widened: the residual stream is fp32.
+        return (normed * (weight.dtype == x.dtype ? weight : weight.to(x.dtype))).MoveToOuterDisposeScope();
     }
 }
