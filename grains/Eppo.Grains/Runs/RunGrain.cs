@@ -98,7 +98,8 @@ public sealed class RunGrain(
     {
         RequireExists();
         if (S.State is RunState.Running or RunState.Pausing) await SetStateAsync(RunState.Stopping);
-        else if (S.State is RunState.Paused or RunState.Created or RunState.Failed) await SetStateAsync(RunState.Stopped);
+        else if (S.State == RunState.Paused) await EndAsync(RunState.Stopped); // a paused run kept its stage grains: free them now
+        else if (S.State is RunState.Created or RunState.Failed) await SetStateAsync(RunState.Stopped);
         return Status();
     }
 

@@ -5,7 +5,7 @@ namespace Eppo.Core.Tasks;
 /// <summary>
 /// What a run trains on: the tokenizer and prompt framing, prompts (train and held-out), SFT rows, preference data
 /// for reward models, and — when the task has one — a programmatic gold judge. The run spec's `task` names one of
-/// <see cref="TrainingTasks.All"/>; nothing outside a task's own folder knows which task it is.
+/// <see cref="TrainingTasks.Names"/>; nothing outside a task's own folder knows which task it is.
 /// </summary>
 public interface ITrainingTask
 {

@@ -61,6 +61,41 @@ public sealed class RunLifecycleTests(PipelineCluster fixture)
     }
 
     [Fact]
+    public async Task StoppingAPausedRunRetiresItsStageGrains()
+    {
+        var spec = Tiny(seed: 23) with { Iterations = 20 };
+        var runId = "stop-paused-" + Guid.NewGuid().ToString("N")[..8];
+        var run = fixture.Client.GetGrain<IRunGrain>(runId);
+        await run.StartAsync(spec.ToJson());
+        await fixture.WaitAsync(runId, s => s.Iteration >= 1);
+        await run.PauseAsync();
+        Assert.Equal(RunState.Paused, (await fixture.WaitAsync(runId)).State);
+        Assert.NotEmpty(await StageActivationsAsync(runId)); // a paused run keeps its models for the resume
+
+        Assert.Equal(RunState.Stopped, (await run.StopAsync()).State);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var left = await StageActivationsAsync(runId);
+        while (left.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            left = await StageActivationsAsync(runId);
+        }
+        Assert.Empty(left);
+    }
+
+    /// <summary>The run's live generator, scorer, learner and energy-reference activations, as the silo reports them.</summary>
+    async Task<List<string>> StageActivationsAsync(string runId)
+    {
+        var stageTypes = new[] { "RolloutGenerator", "RewardScorer", "Learner", "EnergyReference" };
+        var activations = await fixture.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return activations
+            .Where(a => stageTypes.Any(a.GrainType.Contains))
+            .Select(a => a.GrainId.Key.ToString()!)
+            .Where(key => key == runId || key.StartsWith(runId + "/", StringComparison.Ordinal))
+            .ToList();
+    }
+
+    [Fact]
     public async Task TheLearnerShapesRewardsFromScorerAndEnergyMessages()
     {
         var spec = Tiny(seed: 13) with { Iterations = 2, Eta = 2.0 };
