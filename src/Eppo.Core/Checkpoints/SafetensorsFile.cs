@@ -49,6 +49,24 @@ public sealed class SafetensorsFile
         return Parse(source, new StreamBytes(file));
     }
 
+    /// <summary>
+    /// One tensor whose bytes came on their own — e.g. <see cref="SafetensorsWriter.TensorBytes"/> with its entry from
+    /// <see cref="SafetensorsWriter.Entries"/> (only its dtype and shape count) — to read with <see cref="ReadInto"/> or
+    /// <see cref="Read"/> under <paramref name="name"/>, with the same checks as a whole file.
+    /// </summary>
+    public static SafetensorsFile OfTensor(string name, SafetensorsEntry entry, ReadOnlyMemory<byte> bytes, string source)
+    {
+        var local = entry with { Begin = 0, End = bytes.Length };
+        RequireSize(source, name, local);
+        return new SafetensorsFile(source, new MemoryBytes(bytes), 0, new() { [name] = local }, []);
+    }
+
+    static void RequireSize(string source, string name, SafetensorsEntry entry)
+    {
+        if (SafetensorsDtype.TypeOf(entry.Dtype) is { } type && entry.Bytes != entry.Elements * SafetensorsDtype.SizeOf(type))
+            throw new EppoException($"{source}: tensor '{name}' has {entry.Bytes} bytes for shape [{string.Join(", ", entry.Shape)}] of {entry.Dtype}");
+    }
+
     static SafetensorsFile Parse(string source, ByteSource bytes)
     {
         if (bytes.Length < 8) throw new EppoException($"{source}: not a safetensors file (shorter than its header length)");
@@ -88,8 +106,7 @@ public sealed class SafetensorsFile
         {
             if (entry.Begin < 0 || entry.End < entry.Begin || entry.End > dataLength)
                 throw new EppoException($"{source}: tensor '{name}' points outside the file (bytes {entry.Begin}..{entry.End} of {dataLength})");
-            if (SafetensorsDtype.TypeOf(entry.Dtype) is { } type && entry.Bytes != entry.Elements * SafetensorsDtype.SizeOf(type))
-                throw new EppoException($"{source}: tensor '{name}' has {entry.Bytes} bytes for shape [{string.Join(", ", entry.Shape)}] of {entry.Dtype}");
+            RequireSize(source, name, entry);
         }
         return new SafetensorsFile(source, bytes, 8 + headerLength, entries, metadata);
     }

@@ -151,6 +151,22 @@ public sealed class SafetensorsTests : IDisposable
     }
 
     [Fact]
+    public void OneTensorsBytesReadOnTheirOwn()
+    {
+        var tensors = EveryDtype();
+        var plan = SafetensorsWriter.Plan(tensors);
+        foreach (var (name, value) in tensors)
+        {
+            var alone = SafetensorsFile.OfTensor(name, plan.Entries[name], plan.TensorBytes(name), $"policy version 2, tensor {name}");
+            using var destination = empty(value.shape, value.dtype);
+            alone.ReadInto(name, destination);
+            Assert.Equal(Bytes(value), Bytes(destination));
+        }
+        Assert.Equal("piece: tensor 'f32' has 20 bytes for shape [2, 3] of F32",
+            Assert.Throws<EppoException>(() => SafetensorsFile.OfTensor("f32", plan.Entries["f32"], plan.TensorBytes("f32")[4..], "piece")).Message);
+    }
+
+    [Fact]
     public void Fp32ReadIntoBf16RoundsAsPyTorchDoes()
     {
         manual_seed(3);
