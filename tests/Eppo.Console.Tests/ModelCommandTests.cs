@@ -125,6 +125,57 @@ public sealed class ModelCommandTests
         }
     }
 
+    static string CopyOf(string fixture)
+    {
+        var dir = Directory.CreateTempSubdirectory("eppo-model-bad-").FullName;
+        foreach (var file in Directory.GetFiles(Fixture(fixture))) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        return dir;
+    }
+
+    [Fact]
+    public async Task A_checkpoint_with_a_NaN_weight_is_refused_in_one_line_naming_the_file_and_tensor()
+    {
+        var dir = CopyOf("llama-gqa-f32");
+        try
+        {
+            const string name = "model.layers.0.mlp.up_proj.weight";
+            var weights = Path.Combine(dir, "model.safetensors");
+            var entry = Core.Checkpoints.SafetensorsFile.Open(weights).Entries[name];
+            var bytes = File.ReadAllBytes(weights);
+            var dataStart = 8 + BitConverter.ToInt64(bytes, 0);
+            BitConverter.GetBytes(float.NaN).CopyTo(bytes, dataStart + entry.Begin + 4 * 5);  // the sixth value
+            File.WriteAllBytes(weights, bytes);
+
+            var expected = $"{weights}: tensor '{name}' holds NaN";
+            Assert.Equal("error: " + expected, CliAssert.OneLineError(await EppoCli.RunAsync("model", "logits", dir, "--tokens", "1,2,3"), CliAssert.UserError));
+            Assert.Equal("error: " + expected, CliAssert.OneLineError(await EppoCli.RunAsync("model", "generate", dir, "--tokens", "1,2,3", "--max-new-tokens", "2"), CliAssert.UserError));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("[1, 2]")]
+    [InlineData("\"x\"")]
+    public async Task A_config_that_is_JSON_but_not_an_object_is_one_line_naming_the_file(string json)
+    {
+        var dir = CopyOf("gpt2-tied-f32");
+        try
+        {
+            var config = Path.Combine(dir, "config.json");
+            File.WriteAllText(config, json);
+            CliAssert.OneLineError(await EppoCli.RunAsync("model", "inspect", dir), CliAssert.UserError, config, "not a JSON object");
+            CliAssert.OneLineError(await EppoCli.RunAsync("model", "logits", dir, "--tokens", "1,2,3"), CliAssert.UserError, config, "not a JSON object");
+            CliAssert.OneLineError(await EppoCli.RunAsync("model", "generate", dir, "--tokens", "1,2,3"), CliAssert.UserError, config, "not a JSON object");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Bad_model_input_is_one_line()
     {

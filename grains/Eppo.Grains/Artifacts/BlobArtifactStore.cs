@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Azure;
 using Azure.Storage.Blobs;
 using Eppo.Core;
+using Eppo.Core.Checkpoints;
 using Eppo.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,8 +10,8 @@ namespace Eppo.Grains.Artifacts;
 
 /// <summary>
 /// The azure profile: an artifact is the blobs under "{name}/" in one container, plus "{name}/_manifest.json"
-/// uploaded last. Downloads go to {cacheRoot}/{name} through a temporary sibling that is renamed only after every
-/// file matched the manifest. Every storage operation runs under the storage retry pipeline.
+/// uploaded last. Downloads go to {cacheRoot}/{name} through <see cref="AtomicDirectory"/>: renamed into place only
+/// after every file matched the manifest and was fsynced. Every storage operation runs under the storage retry pipeline.
 /// </summary>
 public sealed class BlobArtifactStore(BlobContainerClient container, string cacheRoot, EppoResilience resilience, ILogger<BlobArtifactStore> logger)
     : IArtifactStore
@@ -80,10 +81,8 @@ public sealed class BlobArtifactStore(BlobContainerClient container, string cach
         }, cancellation);
         var manifest = ArtifactManifest.Parse(manifestBytes, location);
 
-        var target = Path.GetFullPath(directory);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temp = $"{target}.download-{Guid.NewGuid():N}";
-        try
+        // Another download of the same artifact may finish first; theirs was verified too, so it stays.
+        await AtomicDirectory.CreateAsync(directory, async temp =>
         {
             foreach (var file in manifest.Files.Keys)
             {
@@ -102,19 +101,7 @@ public sealed class BlobArtifactStore(BlobContainerClient container, string cach
                 }, cancellation);
             }
             manifest.Verify(temp, location);
-            try
-            {
-                Directory.Move(temp, target);
-            }
-            catch (IOException) when (Directory.Exists(target))
-            {
-                // Someone else finished the same download first; theirs was verified too.
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        }
+        });
     }
 
     static string NameOf(string location)

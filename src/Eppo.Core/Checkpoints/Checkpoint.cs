@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -10,8 +9,8 @@ namespace Eppo.Core.Checkpoints;
 ///   optimizer.safetensors  the optimizer's state (see OptimizerStateFile), when an optimizer was given
 ///   metadata.json          the caller's object (model config, iteration, RNG state, …)
 ///   manifest.json          size and SHA-256 of each file above; written last
-/// Save writes everything into a temporary sibling directory, fsyncs the files and the directory, then renames it
-/// into place, so a crash leaves either the old checkpoint or the new one, never a mix. Load verifies every hash
+/// Save writes the directory with <see cref="AtomicDirectory"/> (temporary sibling, fsync, rename), so a crash leaves
+/// either the old checkpoint or the new one, never a mix. Load verifies every hash
 /// before touching the model, so a truncated or corrupted checkpoint is never read as good.
 /// </summary>
 public static class Checkpoint
@@ -23,44 +22,20 @@ public static class Checkpoint
 
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static void Save(string dir, nn.Module model, optim.Optimizer? optimizer, object metadata)
-    {
-        var target = Path.GetFullPath(dir);
-        var parent = Path.GetDirectoryName(target) ?? throw new EppoException($"checkpoint directory '{dir}' has no parent");
-        Directory.CreateDirectory(parent);
-        var temp = $"{target}.tmp-{Guid.NewGuid():N}";
-        Directory.CreateDirectory(temp);
-        try
+    public static void Save(string dir, nn.Module model, optim.Optimizer? optimizer, object metadata) =>
+        AtomicDirectory.Write(dir, temp =>
         {
             var files = new Dictionary<string, CheckpointFile>
             {
-                [ModelFile] = WriteDurably(Path.Combine(temp, ModelFile), stream => ModelWeights.Write(model.state_dict(), stream)),
+                [ModelFile] = WriteFile(Path.Combine(temp, ModelFile), stream => ModelWeights.Write(model, stream)),
             };
             if (optimizer is not null)
-                files[OptimizerFile] = WriteDurably(Path.Combine(temp, OptimizerFile), stream => OptimizerStateFile.Write(optimizer, stream));
+                files[OptimizerFile] = WriteFile(Path.Combine(temp, OptimizerFile), stream => OptimizerStateFile.Write(optimizer, stream));
             var metadataJson = JsonSerializer.SerializeToUtf8Bytes(metadata, metadata.GetType(), Indented);
-            files[MetadataFile] = WriteDurably(Path.Combine(temp, MetadataFile), stream => stream.Write(metadataJson));
+            files[MetadataFile] = WriteFile(Path.Combine(temp, MetadataFile), stream => stream.Write(metadataJson));
             var manifest = new CheckpointManifest(CheckpointManifest.CurrentFormat, DateTimeOffset.UtcNow, files);
-            WriteDurably(Path.Combine(temp, ManifestFile), stream => JsonSerializer.Serialize(stream, manifest, Indented));
-            SyncDirectory(temp);
-
-            // Replace: move the old one aside, move the new one in, then delete the old one.
-            string? old = null;
-            if (Directory.Exists(target))
-            {
-                old = $"{target}.old-{Guid.NewGuid():N}";
-                Directory.Move(target, old);
-            }
-            Directory.Move(temp, target);
-            SyncDirectory(parent);
-            if (old is not null) Directory.Delete(old, recursive: true);
-        }
-        catch
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            throw;
-        }
-    }
+            WriteFile(Path.Combine(temp, ManifestFile), stream => JsonSerializer.Serialize(stream, manifest, Indented));
+        });
 
     /// <summary>
     /// Verifies the checkpoint, loads the weights into <paramref name="model"/> and, when given, the state into
@@ -72,13 +47,8 @@ public static class Checkpoint
         var manifest = Verify(dir);
         if (optimizer is not null && !manifest.Files.ContainsKey(OptimizerFile))
             throw new EppoException($"checkpoint '{dir}' has no {OptimizerFile}: it was saved without an optimizer");
-        using (var stream = File.OpenRead(Path.Combine(dir, ModelFile)))
-            ModelWeights.Load(model, stream, $"checkpoint file '{ModelFile}' in '{dir}'");
-        if (optimizer is not null)
-        {
-            using var stream = File.OpenRead(Path.Combine(dir, OptimizerFile));
-            OptimizerStateFile.Read(optimizer, stream, $"checkpoint file '{OptimizerFile}' in '{dir}'");
-        }
+        ModelWeights.Load(model, SafetensorsFile.Open(Path.Combine(dir, ModelFile)));
+        if (optimizer is not null) OptimizerStateFile.Read(optimizer, SafetensorsFile.Open(Path.Combine(dir, OptimizerFile)));
         return File.ReadAllText(Path.Combine(dir, MetadataFile));
     }
 
@@ -141,13 +111,9 @@ public static class Checkpoint
         }
     }
 
-    static CheckpointFile WriteDurably(string path, Action<Stream> write)
+    static CheckpointFile WriteFile(string path, Action<Stream> write)
     {
-        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            write(stream);
-            stream.Flush(flushToDisk: true);
-        }
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None)) write(stream);
         return new CheckpointFile(new FileInfo(path).Length, Sha256Of(path));
     }
 
@@ -155,22 +121,5 @@ public static class Checkpoint
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
-
-    // A rename is durable only once the directory entry is on disk; .NET has no API for fsync on a directory.
-    static void SyncDirectory(string path)
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
-        var fd = Posix.open(path, 0 /* O_RDONLY */);
-        if (fd < 0) return; // best effort: the data files themselves were flushed
-        Posix.fsync(fd);
-        Posix.close(fd);
-    }
-
-    static class Posix
-    {
-        [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-        [DllImport("libc", SetLastError = true)] public static extern int fsync(int fd);
-        [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
     }
 }

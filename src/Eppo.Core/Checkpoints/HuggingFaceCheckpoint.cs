@@ -7,7 +7,7 @@ namespace Eppo.Core.Checkpoints;
 /// Loads a Hugging Face checkpoint directory — config.json and model.safetensors, or shards listed in
 /// model.safetensors.index.json — into a <see cref="DecoderModel"/>, tensor by tensor. GPT-2's Conv1D weights are
 /// stored in × out and are transposed; its tensors may carry the "transformer." prefix or not; a tied head takes the
-/// embedding. A missing, misshapen or unknown tensor is one error naming it.
+/// embedding. A missing, misshapen or unknown tensor, or one holding NaN or Inf, is one error naming it.
 /// </summary>
 public static class HuggingFaceCheckpoint
 {
@@ -24,7 +24,8 @@ public static class HuggingFaceCheckpoint
     public static bool IsCheckpoint(string dir) => File.Exists(Path.Combine(dir, ConfigFile)) &&
         (File.Exists(Path.Combine(dir, WeightsFile)) || File.Exists(Path.Combine(dir, IndexFile)));
 
-    public static DecoderModel Load(string dir, EnergySite site = EnergySite.DownProj)
+    /// <summary>The model; its probe site is <paramref name="site"/> when given, else config.json's "probe_site", else down_proj.</summary>
+    public static DecoderModel Load(string dir, EnergySite? site = null)
     {
         var (config, architecture) = HuggingFaceConfig.Read(Path.Combine(dir, ConfigFile), site);
         var files = Tensors(dir);
@@ -80,7 +81,7 @@ public static class HuggingFaceCheckpoint
         var learned = tensors.Where(t => !IgnoredSuffixes.Any(t.Key.EndsWith)).Select(t => t.Value.Entries[t.Key]).ToArray();
         return new Summary(architecture, config, learned.Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b)),
             learned.Select(e => e.Dtype).Distinct().Order().ToArray(),
-            tensors.Values.Distinct().Select(f => Path.GetFileName(f.Path)).Order().ToArray(),
+            tensors.Values.Distinct().Select(f => Path.GetFileName(f.Source)).Order().ToArray(),
             Text.TokenizerFiles.In(dir));
     }
 

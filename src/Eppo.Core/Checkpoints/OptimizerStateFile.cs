@@ -1,5 +1,4 @@
 using TorchSharp.Modules;
-using TorchSharp.PyBridge;
 
 namespace Eppo.Core.Checkpoints;
 
@@ -17,12 +16,12 @@ internal static class OptimizerStateFile
     public static void Write(optim.Optimizer optimizer, Stream destination)
     {
         using var scope = NewDisposeScope();
-        var tensors = new Dictionary<string, Tensor>();
+        var tensors = new List<(string, Tensor)>();
         var groupIndex = 0;
         foreach (var group in optimizer.ParamGroups)
         {
-            tensors[$"param_groups.{groupIndex}.lr"] = tensor(group.LearningRate, ScalarType.Float64);
-            tensors[$"param_groups.{groupIndex}.initial_lr"] = tensor(group.InitialLearningRate, ScalarType.Float64);
+            tensors.Add(($"param_groups.{groupIndex}.lr", tensor(group.LearningRate, ScalarType.Float64)));
+            tensors.Add(($"param_groups.{groupIndex}.initial_lr", tensor(group.InitialLearningRate, ScalarType.Float64)));
             groupIndex++;
         }
         var states = AdamStates(optimizer);
@@ -32,41 +31,47 @@ internal static class OptimizerStateFile
                 ?? throw new EppoException($"cannot checkpoint optimizer type {optimizer.GetType().Name}: it exposes no state dictionary");
             using var buffer = new MemoryStream();
             using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) helper.save_state_dict(writer);
-            tensors[OpaqueKey] = tensor(buffer.ToArray(), ScalarType.Byte);
+            tensors.Add((OpaqueKey, tensor(buffer.ToArray(), ScalarType.Byte)));
         }
         else
         {
             for (var i = 0; i < states.Count; i++)
             {
                 var (step, expAvg, expAvgSq, maxExpAvgSq) = states[i];
-                tensors[$"state.{i}.step"] = tensor(step, ScalarType.Int64);
-                tensors[$"state.{i}.exp_avg"] = expAvg.detach().cpu().contiguous();
-                tensors[$"state.{i}.exp_avg_sq"] = expAvgSq.detach().cpu().contiguous();
-                if (maxExpAvgSq is not null) tensors[$"state.{i}.max_exp_avg_sq"] = maxExpAvgSq.detach().cpu().contiguous();
+                tensors.Add(($"state.{i}.step", tensor(step, ScalarType.Int64)));
+                tensors.Add(($"state.{i}.exp_avg", expAvg));
+                tensors.Add(($"state.{i}.exp_avg_sq", expAvgSq));
+                if (maxExpAvgSq is not null) tensors.Add(($"state.{i}.max_exp_avg_sq", maxExpAvgSq));
             }
         }
-        Safetensors.SaveStateDict(destination, tensors, leaveOpen: true);
+        SafetensorsWriter.Plan(tensors).WriteTo(destination);  // each state tensor copied to the CPU just for its write
     }
 
-    public static void Read(optim.Optimizer optimizer, Stream source, string name)
+    public static void Read(optim.Optimizer optimizer, SafetensorsFile file)
     {
-        var opaque = ReadTensors(optimizer, source, name);
+        var opaque = ReadTensors(optimizer, file);
         if (opaque is null) return;
         // Outside any dispose scope: the optimizer keeps the tensors it creates while loading.
-        var helper = optimizer as OptimizerHelper ?? throw new EppoException($"{name}: opaque state cannot be loaded into {optimizer.GetType().Name}");
+        var helper = optimizer as OptimizerHelper ?? throw new EppoException($"{file.Source}: opaque state cannot be loaded into {optimizer.GetType().Name}");
         using var reader = new BinaryReader(new MemoryStream(opaque));
         helper.load_state_dict(reader);
     }
 
     /// <summary>Restores learning rates and Adam state in place; returns the opaque state bytes for other optimizers.</summary>
-    static byte[]? ReadTensors(optim.Optimizer optimizer, Stream source, string name)
+    static byte[]? ReadTensors(optim.Optimizer optimizer, SafetensorsFile file)
     {
         using var scope = NewDisposeScope();
-        var tensors = ModelWeights.Read(source, name);
-        Tensor Get(string key) => tensors.TryGetValue(key, out var t) ? t : throw new EppoException($"{name}: missing tensor '{key}' (saved by a different optimizer or model?)");
+        var name = file.Source;
+        var entries = file.Entries;
+        SafetensorsEntry Entry(string key) => entries.TryGetValue(key, out var e) ? e : throw new EppoException($"{name}: missing tensor '{key}' (saved by a different optimizer or model?)");
+        Tensor Get(string key)
+        {
+            Entry(key);
+            return file.Read(key);
+        }
 
         var groups = optimizer.ParamGroups.ToList();
-        if (tensors.ContainsKey($"param_groups.{groups.Count}.lr"))
+        if (entries.ContainsKey($"param_groups.{groups.Count}.lr"))
             throw new EppoException($"{name}: has more parameter groups than the optimizer ({groups.Count})");
         for (var g = 0; g < groups.Count; g++)
         {
@@ -74,10 +79,10 @@ internal static class OptimizerStateFile
             groups[g].InitialLearningRate = Get($"param_groups.{g}.initial_lr").item<double>();
         }
 
-        if (tensors.TryGetValue(OpaqueKey, out var opaque)) return opaque.cpu().data<byte>().ToArray();
+        if (entries.ContainsKey(OpaqueKey)) return file.Read(OpaqueKey).data<byte>().ToArray();
 
         var parameters = optimizer.parameters().ToList();
-        if (tensors.ContainsKey($"state.{parameters.Count}.step"))
+        if (entries.ContainsKey($"state.{parameters.Count}.step"))
             throw new EppoException($"{name}: holds state for more parameters than the optimizer has ({parameters.Count})");
         var liveStates = LiveAdamStates(optimizer)
             ?? throw new EppoException($"{name}: holds Adam state, but the optimizer is {optimizer.GetType().Name}");
@@ -85,13 +90,14 @@ internal static class OptimizerStateFile
         for (var i = 0; i < liveStates.Count; i++)
         {
             var state = liveStates[i];
-            var expAvg = Get($"state.{i}.exp_avg");
-            if (!expAvg.shape.SequenceEqual(parameters[i].shape))
-                throw new EppoException($"{name}: state.{i}.exp_avg has shape [{string.Join(", ", expAvg.shape)}], parameter {i} has [{string.Join(", ", parameters[i].shape)}]");
+            var expAvg = Entry($"state.{i}.exp_avg");
+            if (!expAvg.Shape.SequenceEqual(parameters[i].shape))
+                throw new EppoException($"{name}: state.{i}.exp_avg has shape [{string.Join(", ", expAvg.Shape)}], parameter {i} has [{string.Join(", ", parameters[i].shape)}]");
             state.SetStep(Get($"state.{i}.step").item<long>());
-            state.ExpAvg.copy_(expAvg);
-            state.ExpAvgSq.copy_(Get($"state.{i}.exp_avg_sq"));
-            if (state.MaxExpAvgSq is not null && tensors.TryGetValue($"state.{i}.max_exp_avg_sq", out var maxSq)) state.MaxExpAvgSq.copy_(maxSq);
+            file.ReadInto($"state.{i}.exp_avg", state.ExpAvg);
+            Entry($"state.{i}.exp_avg_sq");
+            file.ReadInto($"state.{i}.exp_avg_sq", state.ExpAvgSq);
+            if (state.MaxExpAvgSq is not null && entries.ContainsKey($"state.{i}.max_exp_avg_sq")) file.ReadInto($"state.{i}.max_exp_avg_sq", state.MaxExpAvgSq);
         }
         return null;
     }

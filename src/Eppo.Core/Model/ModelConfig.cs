@@ -1,7 +1,7 @@
 namespace Eppo.Core.Model;
 
 /// <summary>
-/// Shape of a decoder-only transformer. Field names follow Hugging Face config.json (see <see cref="ModelConfigJson"/>).
+/// Shape of a decoder-only transformer. Field names follow Hugging Face config.json (see <see cref="Checkpoints.HuggingFaceConfig"/>).
 /// For GPT-2, IntermediateSize is the MLP width (HF n_inner, usually 4·HiddenSize) and KvHeads must equal Heads.
 /// AttentionBias: q/k/v projections with biases (Qwen2); RopeScaling: Llama 3's frequency scaling (Llama family only).
 /// </summary>
@@ -67,9 +67,10 @@ public sealed record ModelConfig(
         return this;
     }
 
-    public string ToJson() => ModelConfigJson.Write(this);
+    /// <summary>Hugging Face config.json text (<see cref="Checkpoints.HuggingFaceConfig"/>, the one config format).</summary>
+    public string ToJson() => Checkpoints.HuggingFaceConfig.Write(this);
 
-    public static ModelConfig FromJson(string json) => ModelConfigJson.Read(json);
+    public static ModelConfig FromJson(string json) => Checkpoints.HuggingFaceConfig.Parse(json);
 
     static void Positive(int value, string field, string jsonName)
     {

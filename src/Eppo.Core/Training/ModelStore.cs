@@ -20,12 +20,12 @@ public static class ModelStore
         if (!Directory.Exists(dir)) throw new EppoException($"{dir}: model directory not found");
         if (!File.Exists(Path.Combine(dir, Checkpoint.ManifestFile)) && HuggingFaceCheckpoint.IsCheckpoint(dir))
         {
-            var imported = HuggingFaceCheckpoint.Load(dir, site ?? Model.EnergySite.DownProj);
+            var imported = HuggingFaceCheckpoint.Load(dir, site);
             imported.eval();
             return (imported, []);
         }
         var meta = Checkpoint.ReadMetadata<Metadata>(dir);
-        var config = ModelConfig.FromJson(meta.Config);
+        var config = HuggingFaceConfig.Parse(meta.Config, $"{Path.Combine(dir, Checkpoint.MetadataFile)}: config");
         if (site is { } s) config = config with { ProbeSite = s };
         var model = new DecoderModel(config, meta.Head, rewardLatent: meta.RewardLatent);
         Checkpoint.Load(dir, model);

@@ -110,6 +110,20 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void ACheckpointWhoseWeightsHoldNaNIsRefusedNamingTheFileAndTensor()
+    {
+        var dir = Path.Combine(root, "nan");
+        var model = NewModel(1);
+        using (no_grad()) model.state_dict()["fc2.weight"][1, 3] = tensor(float.NaN);
+        Checkpoint.Save(dir, model, null, new { iteration = 1 });  // saved as it is: the hashes match
+        var message = Assert.Throws<EppoException>(() => Checkpoint.Load(dir, NewModel(2))).Message;
+        Assert.Equal($"{Path.Combine(dir, Checkpoint.ModelFile)}: tensor 'fc2.weight' holds NaN", message);
+        // The same weights as policy bytes are refused too.
+        Assert.Equal("policy version 4: tensor 'fc2.weight' holds NaN",
+            Assert.Throws<EppoException>(() => ModelWeights.Load(NewModel(2), ModelWeights.ToBytes(model), "policy version 4")).Message);
+    }
+
+    [Fact]
     public void LoadingAnOptimizerFromAWeightsOnlyCheckpointFails()
     {
         var dir = Path.Combine(root, "weights-only");

@@ -48,15 +48,20 @@ public sealed class ModelConfigTests
     public void JsonRoundTripKeepsEveryField(ModelFamily family, EnergySite site, bool tie)
     {
         var config = ModelConfig.Tiny(family, vocabSize: 77, probeSite: site, tieEmbeddings: tie)
-            with { RopeTheta = 500000, NormEps = 1e-6, MaxPositions = 99 };
+            with { NormEps = 1e-6, MaxPositions = 99 };
+        if (family == ModelFamily.Llama) config = config with { RopeTheta = 500000 };  // GPT-2 has no RoPE: config.json carries no rope_theta
         var json = config.ToJson();
         Assert.Equal(config, ModelConfig.FromJson(json));
-        Assert.Contains("\"hidden_size\": 32", json);
-        Assert.Contains("\"num_hidden_layers\": 2", json);
-        Assert.Contains("\"num_key_value_heads\"", json);
-        Assert.Contains("\"max_position_embeddings\": 99", json);
+        // Hugging Face's names: GPT-2 its own (n_embd, …), the Llama family the common ones.
+        var llama = family == ModelFamily.Llama;
+        Assert.Contains(llama ? "\"model_type\": \"llama\"" : "\"model_type\": \"gpt2\"", json);
+        Assert.Contains(llama ? "\"hidden_size\": 32" : "\"n_embd\": 32", json);
+        Assert.Contains(llama ? "\"num_hidden_layers\": 2" : "\"n_layer\": 2", json);
+        Assert.Contains(llama ? "\"max_position_embeddings\": 99" : "\"n_positions\": 99", json);
+        Assert.Equal(llama, json.Contains("\"num_key_value_heads\""));
         Assert.Contains($"\"probe_site\": \"{site.ToConfigString()}\"", json);
-        Assert.Contains(family == ModelFamily.Llama ? "\"rms_norm_eps\"" : "\"layer_norm_epsilon\"", json);
+        Assert.Contains(llama ? "\"rms_norm_eps\"" : "\"layer_norm_epsilon\"", json);
+        Assert.DoesNotContain("architectures", json);  // the head is the model directory's metadata
     }
 
     [Fact]
