@@ -1,6 +1,10 @@
 namespace Eppo.Contracts;
 
-/// <summary>Size of the models trained from scratch for the synthetic task (policy, critic and reward model share it).</summary>
+/// <summary>
+/// Size of the models trained from scratch for the synthetic task (policy, critic and reward model share it), and how
+/// the policy is trained: whole (default) or as LoRA adapters on a frozen base (<see cref="Adapter"/>) that may stay
+/// in a 16-bit <see cref="Dtype"/>.
+/// </summary>
 public sealed record ModelSpec
 {
     public string Family { get; init; } = "llama";
@@ -9,6 +13,14 @@ public sealed record ModelSpec
     public int Heads { get; init; } = 4;
     public int KvHeads { get; init; } = 4;
     public int IntermediateSize { get; init; } = 176;
+
+    /// <summary>LoRA adapters on a frozen base; null = full fine-tuning.</summary>
+    public AdapterSpec? Adapter { get; init; }
+
+    /// <summary>The frozen base's weight dtype: "float32" (default), "bfloat16" or "float16" (only with an adapter).</summary>
+    public string Dtype { get; init; } = "float32";
+
+    public static readonly IReadOnlyList<string> Dtypes = ["float32", "bfloat16", "float16"];
 
     public void Validate(string source)
     {
@@ -19,5 +31,9 @@ public sealed record ModelSpec
         c.Require(Heads > 0 && HiddenSize % Heads == 0, "heads", $"must be positive and divide hidden_size ({HiddenSize})");
         c.Require(KvHeads > 0 && Heads % KvHeads == 0, "kv_heads", $"must be positive and divide heads ({Heads})");
         c.Within(IntermediateSize, 1, 262_144, "intermediate_size");
+        c.Require(Dtypes.Contains(Dtype), "dtype", $"must be one of {string.Join(", ", Dtypes)} (got '{Dtype}')");
+        c.Require(Dtype == "float32" || Adapter is not null, "dtype",
+            $"'{Dtype}' keeps a frozen base in 16 bits: it needs model.adapter (full fine-tuning trains fp32 weights)");
+        Adapter?.Validate(source);
     }
 }

@@ -132,7 +132,7 @@ public static class PipelineBenchmark
 
             progress("regenerating SFT responses per step (the official code's cost)");
             var task = TrainingTasks.For(eppo);
-            var reference = ComputeThreads.Run(() => new SftEnergyReference(ModelPreparation.LoadSft(models.SftPath, eppo), task.Codec, eppo.MaxNewTokens));
+            var reference = ComputeThreads.Run(() => SftEnergyReference.For(models.SftPath, task.Codec, eppo));
             var prompts = task.TrainPrompts(eppo).Tokens.Take(eppo.BatchSize).ToArray();
             var regenerationMs = TimeIterations(_ => ComputeThreads.Run(() => reference.Compute(prompts)), 8);
             var perRound = local.Select((l, r) => new RoundMs(l.Ms, orleans[r].Ms, ppoRuns[r].Ms)).ToArray();

@@ -26,7 +26,7 @@ public sealed class EnergyReferenceGrain(
             var spec = RunSpec.Parse(run.SpecJson, run.RunId);
             var sftPath = await artifacts.LocalPathAsync(run.SftPath);
             cache = await ComputeThreads.RunAsync(() =>
-                new EnergyReferenceCache(new SftEnergyReference(ModelPreparation.LoadSft(sftPath, spec), TrainingTasks.For(spec).Codec, spec.MaxNewTokens)));
+                new EnergyReferenceCache(SftEnergyReference.For(sftPath, TrainingTasks.For(spec).Codec, spec)));
             cache.Restore(state.State.Values, state.State.Answers);
         }
         var (energy, answers, hits, misses) = await ComputeThreads.RunAsync(() => cache.Get(promptIds, promptTokens));

@@ -3,6 +3,7 @@ using Eppo.Core.Learning;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Grains.Artifacts;
+using Eppo.Core.Model;
 using Eppo.Core.Tasks;
 using Eppo.Core.Training;
 using Eppo.Grains.Hosting;
@@ -34,8 +35,8 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         learner = await ComputeThreads.RunAsync(() =>
         {
             previous?.Dispose();
-            using var sft = ModelPreparation.LoadSft(sftPath, spec);  // the learner keeps copies
-            var fresh = new PpoLearner(spec, TrainingTasks.For(spec).Codec, sft);
+            var sft = FrozenModels.Acquire(sftPath, WeightDtypes.Parse(spec.Model.Dtype));  // full fine-tuning copies it, adapters keep it
+            var fresh = new PpoLearner(spec, TrainingTasks.For(spec).Codec, sft, sftPath);
             try
             {
                 if (checkpointPath is not null) fresh.Load(checkpointPath);

@@ -7,7 +7,10 @@ using Eppo.Grains.Interfaces;
 
 namespace Eppo.Grains.Stages;
 
-/// <summary>A policy copy that samples rollouts; pulls new weights from the learner when the requested version differs.</summary>
+/// <summary>
+/// Samples rollouts from a policy version (a policy copy, or the silo's shared base plus the version's adapter); pulls
+/// the version's tensors from the learner when the requested version differs.
+/// </summary>
 [ModelHostPlacement]
 public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRolloutGeneratorGrain
 {
@@ -19,7 +22,7 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
         {
             var spec = RunSpec.Parse(request.Run.SpecJson, request.Run.RunId);
             var sftPath = await artifacts.LocalPathAsync(request.Run.SftPath);
-            worker = await ComputeThreads.RunAsync(() => new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), TrainingTasks.For(spec).Codec, spec));
+            worker = await ComputeThreads.RunAsync(() => RolloutWorker.For(sftPath, TrainingTasks.For(spec).Codec, spec));
         }
         if (worker.Version != request.PolicyVersion)
         {

@@ -8,6 +8,13 @@ public sealed record LoraConfig(int Rank, double Alpha, LoraTargets Targets, boo
 {
     public double Scale => RsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
+    /// <summary>The run spec's model.adapter with its defaults: r 16, alpha 2r, all-linear, no rsLoRA.</summary>
+    public static LoraConfig Of(Contracts.AdapterSpec spec)
+    {
+        var rank = spec.R ?? Contracts.AdapterSpec.DefaultRank;
+        return new LoraConfig(rank, spec.Alpha ?? 2.0 * rank, LoraTargets.Of(spec.Targets ?? Contracts.AdapterSpec.DefaultTargets), spec.Rslora ?? false).Validate();
+    }
+
     public LoraConfig Validate(string field = "model.adapter")
     {
         if (Rank <= 0) throw new EppoException($"{field}.r must be a positive integer, got {Rank}");

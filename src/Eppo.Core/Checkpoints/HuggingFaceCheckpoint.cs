@@ -25,11 +25,12 @@ public static class HuggingFaceCheckpoint
         (File.Exists(Path.Combine(dir, WeightsFile)) || File.Exists(Path.Combine(dir, IndexFile)));
 
     /// <summary>The model; its probe site is <paramref name="site"/> when given, else config.json's "probe_site", else down_proj.</summary>
-    public static DecoderModel Load(string dir, EnergySite? site = null)
+    /// <param name="dtype">The dtype a language model's weights are kept in (16-bit for a frozen base).</param>
+    public static DecoderModel Load(string dir, EnergySite? site = null, ScalarType dtype = ScalarType.Float32)
     {
         var (config, architecture) = HuggingFaceConfig.Read(Path.Combine(dir, ConfigFile), site);
         var files = Tensors(dir);
-        var model = DecoderModel.ToOverwrite(config, HuggingFaceConfig.Head(architecture));
+        var model = DecoderModel.ToOverwrite(config, HuggingFaceConfig.Head(architecture), dtype: dtype);
         try
         {
             var gpt2 = config.Family == ModelFamily.Gpt2;

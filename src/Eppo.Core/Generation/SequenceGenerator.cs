@@ -6,9 +6,10 @@ namespace Eppo.Core.Generation;
 /// Batched autoregressive decoding with left-padded prompts and a preallocated KV cache. Every step's forward pass
 /// also yields the energy of the token it feeds, so response energies come for free; after the last sampled token
 /// one more cached step feeds it, so every non-EOS response token has its energy. Results equal
-/// <see cref="TeacherForcing.Score"/> on the same prompts and responses.
+/// <see cref="TeacherForcing.Score"/> on the same prompts and responses. With an adapter, the model is the base it
+/// adapts; the energy is read at <paramref name="site"/> (default: the model's config).
 /// </summary>
-public sealed class SequenceGenerator(DecoderModel model)
+public sealed class SequenceGenerator(DecoderModel model, Adapters.LoraAdapter? adapter = null, EnergySite? site = null)
 {
     public GenerationResult Generate(int[][] prompts, GenerationOptions options)
     {
@@ -38,7 +39,7 @@ public sealed class SequenceGenerator(DecoderModel model)
         var positions = prompt.Positions;            // (B, T) likewise
         var mask = prompt.AttentionMask;             // (B, T) grows every step
         var lastPosition = positions.select(1, -1);  // (B)
-        var logits = model.Forward(tokens, positions, mask, cache).Head.select(1, -1); // (B, V)
+        var logits = model.Forward(tokens, positions, mask, cache, adapter, site).Head.select(1, -1); // (B, V)
         var finished = zeros(batchSize, dtype: ScalarType.Bool, device: device);
         var sampled = new List<Tensor>();
         var logProbs = new List<Tensor>();
@@ -59,13 +60,13 @@ public sealed class SequenceGenerator(DecoderModel model)
             DecoderOutput output;
             if (cache is not null)
             {
-                output = model.Forward(next.unsqueeze(1), lastPosition.unsqueeze(1), mask, cache);
+                output = model.Forward(next.unsqueeze(1), lastPosition.unsqueeze(1), mask, cache, adapter, site);
             }
             else
             {
                 tokens = cat([tokens, next.unsqueeze(1)], 1).MoveToOuterDisposeScope();
                 positions = cat([positions, lastPosition.unsqueeze(1)], 1).MoveToOuterDisposeScope();
-                output = model.Forward(tokens, positions, mask);
+                output = model.Forward(tokens, positions, mask, adapter: adapter, site: site);
             }
             logits = output.Head.select(1, -1).MoveToOuterDisposeScope();
             energies.Add(output.Energy.select(1, -1).MoveToOuterDisposeScope());

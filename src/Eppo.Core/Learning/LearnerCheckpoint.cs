@@ -11,18 +11,13 @@ public static class LearnerCheckpoint
 {
     public const string StateFile = "learner.json";
 
-    public static void Save(string dir, IReadOnlyList<CheckpointPart> parts, LearnerState state)
-    {
-        var parent = Path.GetDirectoryName(Path.GetFullPath(dir))!;
-        Directory.CreateDirectory(parent);
-        var temp = Path.Combine(parent, $".{Path.GetFileName(dir)}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temp);
-        foreach (var part in parts)
-            Checkpoint.Save(Path.Combine(temp, part.Name), part.Module, part.Optimizer, part.Metadata);
-        File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state));
-        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        Directory.Move(temp, dir);
-    }
+    public static void Save(string dir, IReadOnlyList<CheckpointPart> parts, LearnerState state) =>
+        AtomicDirectory.Write(dir, temp =>
+        {
+            foreach (var part in parts)
+                Checkpoint.Save(Path.Combine(temp, part.Name), part.Module, part.Optimizer, part.Metadata);
+            File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state));
+        });
 
     /// <summary>Loads every part's module and optimizer from <paramref name="dir"/>; returns the learner state.</summary>
     public static LearnerState Load(string dir, IReadOnlyList<CheckpointPart> parts)

@@ -1,10 +1,12 @@
 using Eppo.Contracts.Messages;
 using Eppo.Contracts;
+using Eppo.Core.Adapters;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Evaluation;
 using Eppo.Core.Model;
 using Eppo.Core.Ppo;
 using Eppo.Core.Tasks;
+using Eppo.Core.Training;
 
 namespace Eppo.Core.Learning;
 
@@ -26,7 +28,9 @@ public sealed class PpoLearner : IDisposable
     public int PolicyVersion { get; private set; }
     public int IterationsDone { get; private set; }
 
-    public PpoLearner(RunSpec spec, TaskCodec codec, DecoderModel sft, IBatchReduction? reduce = null)
+    /// <param name="sft">The SFT policy. Full fine-tuning copies it and releases the lease; adapters keep it as their frozen base.</param>
+    /// <param name="basePath">Where the SFT model lives (adapter checkpoints name it as their base).</param>
+    public PpoLearner(RunSpec spec, TaskCodec codec, FrozenModel sft, string basePath, IBatchReduction? reduce = null)
     {
         this.spec = spec;
         method = spec.TrainingMethod;
@@ -34,12 +38,30 @@ public sealed class PpoLearner : IDisposable
         // The official definition reads every MLP linear's output energy in the learner's own passes; the generators
         // keep the run's probe site (ΔE_RL in the metrics and the alarm).
         var reportedSite = EnergySites.Parse(spec.ProbeSite);
-        models = new FullModels(spec, sft, energy.Official ? EnergySite.MlpOutputs : reportedSite, reportedSite);
+        var site = energy.Official ? EnergySite.MlpOutputs : reportedSite;
+        if (spec.Model.Adapter is { } adapter)
+            try
+            {
+                models = new AdapterModels(spec, sft, LoraConfig.Of(adapter), site, reportedSite, basePath);
+            }
+            catch
+            {
+                sft.Dispose();
+                throw;
+            }
+        else
+            using (sft) models = new FullModels(spec, sft.Model, site, reportedSite);
         shaper = new RewardShaper(spec, energy);
         maker = new ExperienceMaker(spec, codec, models, energy, shaper, reduce ?? WholeBatch.Instance);
         kl = spec.KlTarget is { } target
             ? new AdaptiveKlController(spec.EffectiveKlBeta, target, spec.KlHorizon)
             : new FixedKlController(spec.EffectiveKlBeta);
+    }
+
+    /// <summary>A learner on an SFT model the caller keeps owning (benchmarks, tests).</summary>
+    public PpoLearner(RunSpec spec, TaskCodec codec, DecoderModel sft, IBatchReduction? reduce = null)
+        : this(spec, codec, FrozenModel.Borrow(sft), "", reduce)
+    {
     }
 
     public ILearnerModels Models => models;

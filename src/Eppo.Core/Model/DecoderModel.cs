@@ -94,20 +94,22 @@ public sealed class DecoderModel : Module
     /// inputIds, positions (B, T) int64; attentionMask (B, cached + T) with 1 = real, 0 = pad (left padding needs
     /// per-row positions, see <see cref="Positions.FromMask"/>). With a cache, the new keys/values are appended to it.
     /// </summary>
-    public DecoderOutput Forward(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache = null, LoraAdapter? adapter = null)
+    /// <param name="adapter">A LoRA adapter whose deltas the linears add; null = the model as stored.</param>
+    /// <param name="site">Where to read the energy; null = the config's <see cref="ModelConfig.ProbeSite"/> (a shared base serves callers with different sites).</param>
+    public DecoderOutput Forward(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache = null, LoraAdapter? adapter = null, EnergySite? site = null)
     {
         using var scope = NewDisposeScope();
-        var (hidden, energy) = Trunk(inputIds, positions, attentionMask, cache, adapter);
+        var (hidden, energy) = Trunk(inputIds, positions, attentionMask, cache, adapter, site);
         var output = new DecoderOutput(hidden, ApplyHead(hidden), energy);
         scope.MoveToOuter(output.Hidden, output.Head, output.Energy);
         return output;
     }
 
     /// <summary>The trunk alone: normed hidden states (B, T, C) and the energy (B, T), no head (a critic's own head reads them).</summary>
-    public (Tensor Hidden, Tensor Energy) Trunk(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache = null, LoraAdapter? adapter = null)
+    public (Tensor Hidden, Tensor Energy) Trunk(Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache = null, LoraAdapter? adapter = null, EnergySite? site = null)
     {
         CheckShapes(inputIds, positions, attentionMask, cache);
-        return trunk.Forward(inputIds, positions, attentionMask, cache, ProbeEnergy, adapter);
+        return trunk.Forward(inputIds, positions, attentionMask, cache, ProbeEnergy ? site ?? Config.ProbeSite : null, adapter);
     }
 
     /// <summary>Forward that also returns the residual stream into each block and out of the last (tests, diagnostics).</summary>
@@ -116,7 +118,7 @@ public sealed class DecoderModel : Module
         CheckShapes(inputIds, positions, attentionMask, null);
         using var scope = NewDisposeScope();
         var residuals = new List<Tensor>();
-        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, null, ProbeEnergy, null, residuals);
+        var (hidden, energy) = trunk.Forward(inputIds, positions, attentionMask, null, ProbeEnergy ? Config.ProbeSite : null, null, residuals);
         var output = new DecoderOutput(hidden, ApplyHead(hidden), energy);
         scope.MoveToOuter([output.Hidden, output.Head, output.Energy, .. residuals]);
         return (output, residuals);

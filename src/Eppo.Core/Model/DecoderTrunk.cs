@@ -26,18 +26,17 @@ internal abstract class DecoderTrunk(string name, ModelConfig config) : nn.Modul
 
     /// <summary>
     /// ids, positions (B, T); attentionMask (B, cached + T). Returns the normed hidden state (B, T, C) and the final-layer
-    /// energy (B, T); with <paramref name="probeEnergy"/> false the probe's reductions are skipped and the energy is zeros.
+    /// energy at <paramref name="probe"/> (B, T); with no site the probe's reductions are skipped and the energy is zeros.
     /// With <paramref name="residuals"/>, collects the residual stream entering each block and leaving the last one
     /// (L + 1 tensors, before the final norm) for tests.
     /// </summary>
     public (Tensor Hidden, Tensor Energy) Forward(
-        Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache, bool probeEnergy, Adapters.LoraAdapter? adapter, List<Tensor>? residuals = null)
+        Tensor inputIds, Tensor positions, Tensor attentionMask, KvCache? cache, EnergySite? probe, Adapters.LoraAdapter? adapter, List<Tensor>? residuals = null)
     {
         using var scope = NewDisposeScope();
         var (cos, sin) = PositionAngles(positions);
         var mask = AttentionContext.CausalPaddingMask(attentionMask, inputIds.shape[1]);
         var context = new AttentionContext(mask, cos, sin, cache, adapter);
-        EnergySite? probe = probeEnergy ? Config.ProbeSite : null;
         var mlpProbe = probe == EnergySite.Block ? null : probe;
 
         var x = Embed(inputIds, positions);                                           // (B, T, C)

@@ -3,12 +3,15 @@ namespace Eppo.Core.Model;
 /// <summary>Teacher-forced scoring of given responses (PPO learner, reference model, critic, reward model).</summary>
 public static class TeacherForcing
 {
-    /// <summary>Language model: log-probs, entropy and energy of the response tokens; gradients flow if enabled.</summary>
-    public static ResponseScores Score(DecoderModel model, SequenceBatch batch)
+    /// <summary>
+    /// Language model (with <paramref name="adapter"/> added, if any): log-probs, entropy and energy (at
+    /// <paramref name="site"/>, default the model's) of the response tokens; gradients flow if enabled.
+    /// </summary>
+    public static ResponseScores Score(DecoderModel model, SequenceBatch batch, Adapters.LoraAdapter? adapter = null, EnergySite? site = null)
     {
         Require(model, HeadKind.LanguageModel);
         using var scope = NewDisposeScope();
-        var output = model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask);
+        var output = model.Forward(batch.Tokens, batch.Positions, batch.AttentionMask, adapter: adapter, site: site);
         var (p, r) = (batch.PromptLength, batch.ResponseLength);
         var logits = output.Head.narrow(1, p - 1, r);                                   // (B, R, V): predicts token j
         var logProbsAll = logits.log_softmax(-1);                                        // (B, R, V)

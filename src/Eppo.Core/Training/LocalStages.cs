@@ -1,6 +1,7 @@
 using Eppo.Contracts.Messages;
 using Eppo.Core.Learning;
 using Eppo.Contracts;
+using Eppo.Core.Model;
 using Eppo.Core.Tasks;
 
 namespace Eppo.Core.Training;
@@ -23,12 +24,10 @@ public sealed class LocalStages : IIterationStages, IDisposable
     {
         this.spec = spec;
         prompts = task.TrainPrompts(spec);
-        var sft = ModelPreparation.LoadSft(models.SftPath, spec);
-        Learner = new PpoLearner(spec, task.Codec, sft);
-        generators = Enumerable.Range(0, spec.Generators)
-            .Select(_ => new RolloutWorker(ModelPreparation.LoadSft(models.SftPath, spec), task.Codec, spec)).ToArray();
+        Learner = new PpoLearner(spec, task.Codec, FrozenModels.Acquire(models.SftPath, WeightDtypes.Parse(spec.Model.Dtype)), models.SftPath);
+        generators = Enumerable.Range(0, spec.Generators).Select(_ => RolloutWorker.For(models.SftPath, task.Codec, spec)).ToArray();
         members = models.RewardPaths.Select(path => RewardSources.Member(path, task)).ToArray();
-        energy = new EnergyReferenceCache(new SftEnergyReference(sft, task.Codec, spec.MaxNewTokens));
+        energy = new EnergyReferenceCache(SftEnergyReference.For(models.SftPath, task.Codec, spec));
     }
 
     public Task<IterationPrompts> PromptsAsync(int iteration)

@@ -1,3 +1,4 @@
+using Eppo.Core.Adapters;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
 
@@ -10,26 +11,64 @@ namespace Eppo.Core.Training;
 public static class ModelStore
 {
     /// <param name="RewardLatent">An InfoRM head's latent size (0 for other heads).</param>
-    public sealed record Metadata(string Config, HeadKind Head, Dictionary<string, double> Extra, int RewardLatent = 0);
+    /// <param name="Adapter">Set when the weights are a LoRA adapter (a learner checkpoint's part): the base it adapts and its settings.</param>
+    public sealed record Metadata(string Config, HeadKind Head, Dictionary<string, double> Extra, int RewardLatent = 0, AdapterReference? Adapter = null);
 
     public static void Save(string dir, DecoderModel model, Dictionary<string, double>? extra = null) =>
         Checkpoint.Save(dir, model, null, new Metadata(model.Config.ToJson(), model.Kind, extra ?? [], model.RewardLatent));
 
-    public static (DecoderModel Model, Dictionary<string, double> Extra) Load(string dir, Model.EnergySite? site = null)
+    /// <param name="dtype">The dtype a language model's weights are kept in (16-bit for a frozen base).</param>
+    public static (DecoderModel Model, Dictionary<string, double> Extra) Load(string dir, Model.EnergySite? site = null, ScalarType dtype = ScalarType.Float32)
     {
         if (!Directory.Exists(dir)) throw new EppoException($"{dir}: model directory not found");
         if (!File.Exists(Path.Combine(dir, Checkpoint.ManifestFile)) && HuggingFaceCheckpoint.IsCheckpoint(dir))
         {
-            var imported = HuggingFaceCheckpoint.Load(dir, site);
+            var imported = HuggingFaceCheckpoint.Load(dir, site, dtype);
             imported.eval();
             return (imported, []);
         }
         var meta = Checkpoint.ReadMetadata<Metadata>(dir);
+        if (meta.Adapter is { } adapter) return (LoadAdapted(dir, adapter, meta.Head, site), meta.Extra);
         var config = HuggingFaceConfig.Parse(meta.Config, $"{Path.Combine(dir, Checkpoint.MetadataFile)}: config");
         if (site is { } s) config = config with { ProbeSite = s };
-        var model = new DecoderModel(config, meta.Head, rewardLatent: meta.RewardLatent);
-        Checkpoint.Load(dir, model);
+        // Every tensor is loaded (the key set must match exactly), so the seeded init is skipped.
+        var model = DecoderModel.ToOverwrite(config, meta.Head, meta.RewardLatent, dtype);
+        try
+        {
+            Checkpoint.Load(dir, model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         model.eval();
         return (model, meta.Extra);
+    }
+
+    /// <summary>
+    /// A policy saved as adapter weights: its base (loaded fp32 from where the checkpoint says) with the adapter merged
+    /// in. A critic's adapter is not a model on its own.
+    /// </summary>
+    static DecoderModel LoadAdapted(string dir, AdapterReference reference, HeadKind head, Model.EnergySite? site)
+    {
+        if (head != HeadKind.LanguageModel)
+            throw new EppoException($"{dir}: a critic's adapter and value head are not a standalone model (load the checkpoint's actor)");
+        var settings = reference.Settings(Path.Combine(dir, Checkpoint.MetadataFile));
+        if (!Directory.Exists(reference.Base))
+            throw new EppoException($"{dir}: the adapter's base '{reference.Base}' is not a directory here (fetch the run's SFT model first)");
+        var (model, _) = Load(reference.Base, site);
+        try
+        {
+            using var adapter = LoraAdapter.ToOverwrite(settings.Lora, model);
+            Checkpoint.Load(dir, adapter);
+            LoraMerge.Into(model, adapter);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 }

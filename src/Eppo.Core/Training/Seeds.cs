@@ -17,6 +17,10 @@ public enum SeedStream : long
     CriticInit = 12,
     /// <summary>InfoRM's reparameterisation noise while training.</summary>
     RewardModelNoise = 13,
+    /// <summary>The policy's LoRA A matrices.</summary>
+    PolicyAdapterInit = 14,
+    /// <summary>The critic's LoRA A matrices and its value head on the shared base.</summary>
+    CriticAdapterInit = 15,
     SftData = 20,
     RewardMember = 30,
     /// <summary>The text study's judge reward model: not a member of the proxy's ensemble.</summary>
