@@ -19,6 +19,21 @@ public static class PeftAdapter
     /// <summary>An adapter directory read onto a base, with its modules_to_save tensors by module path.</summary>
     public sealed record Loaded(LoraAdapter Adapter, PeftConfig Config, IReadOnlyDictionary<string, Tensor> ModulesToSave) : IDisposable
     {
+        /// <summary>Puts the saved modules (a trained lm_head, say) into <paramref name="model"/>, whose weights they replace.</summary>
+        public void ApplyModulesToSave(DecoderModel model)
+        {
+            var state = model.state_dict();
+            using var noGrad = no_grad();
+            foreach (var (name, tensor) in ModulesToSave)
+            {
+                if (!state.TryGetValue(name, out var target))
+                    throw new EppoException($"adapter: modules_to_save tensor '{Prefix}{name}' has no place in a {model.Kind} model (its tensors: {string.Join(", ", state.Keys.Where(k => !k.Contains(".layers.") && !k.Contains(".h.")))})");
+                if (!target.shape.SequenceEqual(tensor.shape))
+                    throw new EppoException($"adapter: tensor '{Prefix}{name}' has shape [{string.Join(", ", tensor.shape)}], the model's '{name}' is [{string.Join(", ", target.shape)}]");
+                target.copy_(tensor);
+            }
+        }
+
         public void Dispose()
         {
             Adapter.Dispose();
