@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Eppo.Contracts;
 
 /// <summary>
@@ -15,10 +17,15 @@ public sealed record ModelSpec
     public int IntermediateSize { get; init; } = 176;
 
     /// <summary>LoRA adapters on a frozen base; null = full fine-tuning.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AdapterSpec? Adapter { get; init; }
 
-    /// <summary>The frozen base's weight dtype: "float32" (default), "bfloat16" or "float16" (only with an adapter).</summary>
-    public string Dtype { get; init; } = "float32";
+    /// <summary>The frozen base's weight dtype: "float32" (null, the default), "bfloat16" or "float16" (only with an adapter).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Dtype { get; init; }
+
+    /// <summary><see cref="Dtype"/> with its default.</summary>
+    [JsonIgnore] public string WeightDtype => Dtype ?? "float32";
 
     public static readonly IReadOnlyList<string> Dtypes = ["float32", "bfloat16", "float16"];
 
@@ -31,8 +38,8 @@ public sealed record ModelSpec
         c.Require(Heads > 0 && HiddenSize % Heads == 0, "heads", $"must be positive and divide hidden_size ({HiddenSize})");
         c.Require(KvHeads > 0 && Heads % KvHeads == 0, "kv_heads", $"must be positive and divide heads ({Heads})");
         c.Within(IntermediateSize, 1, 262_144, "intermediate_size");
-        c.Require(Dtypes.Contains(Dtype), "dtype", $"must be one of {string.Join(", ", Dtypes)} (got '{Dtype}')");
-        c.Require(Dtype == "float32" || Adapter is not null, "dtype",
+        c.Require(Dtypes.Contains(WeightDtype), "dtype", $"must be one of {string.Join(", ", Dtypes)} (got '{Dtype}')");
+        c.Require(WeightDtype == "float32" || Adapter is not null, "dtype",
             $"'{Dtype}' keeps a frozen base in 16 bits: it needs model.adapter (full fine-tuning trains fp32 weights)");
         Adapter?.Validate(source);
     }

@@ -35,7 +35,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         learner = await ComputeThreads.RunAsync(() =>
         {
             previous?.Dispose();
-            var sft = FrozenModels.Acquire(sftPath, WeightDtypes.Parse(spec.Model.Dtype));  // full fine-tuning copies it, adapters keep it
+            var sft = FrozenModels.Acquire(sftPath, WeightDtypes.Of(spec));  // full fine-tuning copies it, adapters keep it
             var fresh = new PpoLearner(spec, TrainingTasks.For(spec).Codec, sft, sftPath);
             try
             {

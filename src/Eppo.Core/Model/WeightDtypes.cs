@@ -3,6 +3,9 @@ namespace Eppo.Core.Model;
 /// <summary>The run spec's model.dtype spellings and the libtorch types they name.</summary>
 public static class WeightDtypes
 {
+    /// <summary>The dtype a run keeps its frozen base in.</summary>
+    public static ScalarType Of(Contracts.RunSpec spec) => Parse(spec.Model.WeightDtype);
+
     public static ScalarType Parse(string name) => name switch
     {
         "float32" => ScalarType.Float32,

@@ -24,7 +24,7 @@ public sealed class LocalStages : IIterationStages, IDisposable
     {
         this.spec = spec;
         prompts = task.TrainPrompts(spec);
-        Learner = new PpoLearner(spec, task.Codec, FrozenModels.Acquire(models.SftPath, WeightDtypes.Parse(spec.Model.Dtype)), models.SftPath);
+        Learner = new PpoLearner(spec, task.Codec, FrozenModels.Acquire(models.SftPath, WeightDtypes.Of(spec)), models.SftPath);
         generators = Enumerable.Range(0, spec.Generators).Select(_ => RolloutWorker.For(models.SftPath, task.Codec, spec)).ToArray();
         members = models.RewardPaths.Select(path => RewardSources.Member(path, task)).ToArray();
         energy = new EnergyReferenceCache(SftEnergyReference.For(models.SftPath, task.Codec, spec));

@@ -225,7 +225,8 @@ public static class ModelPreparation
     });
 
     /// <summary>Identifies the SFT policy alone, so reward-model variants share it.</summary>
-    static string SftKey(RunSpec spec) => Hash(new { PreparationVersion, spec.Task, spec.Text, spec.Model, spec.Sft, spec.Seed, Limit = spec.Text is null ? (int?)null : spec.MaxNewTokens });
+    // How RL trains the policy (adapters, the base's dtype) does not shape the SFT model: runs that differ only there share it.
+    static string SftKey(RunSpec spec) => Hash(new { PreparationVersion, spec.Task, spec.Text, Model = spec.Model with { Adapter = null, Dtype = null }, spec.Sft, spec.Seed, Limit = spec.Text is null ? (int?)null : spec.MaxNewTokens });
 
     static string Hash(object identity) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, RunSpec.Json))))[..16];

@@ -39,7 +39,7 @@ public sealed class RolloutWorker : IDisposable
     /// <summary>The worker a run's spec asks for over the SFT model at <paramref name="sftPath"/>.</summary>
     public static RolloutWorker For(string sftPath, TaskCodec codec, RunSpec spec) => spec.Model.Adapter is null
         ? new RolloutWorker(ModelPreparation.LoadSft(sftPath, spec), codec, spec)
-        : new RolloutWorker(spec, codec, null, FrozenModels.Acquire(sftPath, WeightDtypes.Parse(spec.Model.Dtype)));
+        : new RolloutWorker(spec, codec, null, FrozenModels.Acquire(sftPath, WeightDtypes.Of(spec)));
 
     public int Version { get; private set; }
 

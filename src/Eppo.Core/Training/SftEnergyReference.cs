@@ -14,7 +14,7 @@ public sealed class SftEnergyReference(FrozenModel sft, TaskCodec codec, int max
 {
     /// <summary>The reference a run's spec asks for over the SFT model at <paramref name="sftPath"/>.</summary>
     public static SftEnergyReference For(string sftPath, TaskCodec codec, Contracts.RunSpec spec) =>
-        new(FrozenModels.Acquire(sftPath, WeightDtypes.Parse(spec.Model.Dtype)), codec, spec.MaxNewTokens, EnergySites.Parse(spec.ProbeSite));
+        new(FrozenModels.Acquire(sftPath, WeightDtypes.Of(spec)), codec, spec.MaxNewTokens, EnergySites.Parse(spec.ProbeSite));
 
     public void Dispose() => sft.Dispose();
 
