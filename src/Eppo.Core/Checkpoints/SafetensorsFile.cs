@@ -190,7 +190,8 @@ public sealed class SafetensorsFile
     /// <summary>One isfinite().all() on the tensor's device; the culprit is only worked out when it fails.</summary>
     void RequireFinite(string name, Tensor value, Tensor? stored)
     {
-        if (!SafetensorsDtype.IsFloating(value.dtype) || value.numel() == 0) return;
+        // The meta device holds shapes, no numbers to check.
+        if (!SafetensorsDtype.IsFloating(value.dtype) || value.numel() == 0 || value.device_type == DeviceType.META) return;
         using var scope = NewDisposeScope();
         if (value.isfinite().all().item<bool>()) return;
         if (stored is not null && SafetensorsDtype.IsFloating(stored.dtype) && stored.isfinite().all().item<bool>())
