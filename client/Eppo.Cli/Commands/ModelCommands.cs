@@ -21,6 +21,16 @@ public class ModelDirSettings : CommandSettings
         Directory.Exists(Dir) ? ValidationResult.Success() : ValidationResult.Error($"{Dir}: no such directory");
 }
 
+/// <summary>A checkpoint that a PEFT LoRA adapter may adapt.</summary>
+public class AdaptedModelSettings : ModelDirSettings
+{
+    [CommandOption("--adapter <DIR>"), Description("A PEFT LoRA adapter (adapter_config.json + adapter_model.safetensors) added to the model, unmerged")]
+    public string? Adapter { get; init; }
+
+    public override ValidationResult Validate() =>
+        Adapter is not null && !Directory.Exists(Adapter) ? ValidationResult.Error($"--adapter: {Adapter}: no such directory") : base.Validate();
+}
+
 /// <summary>Architecture, sizes, parameter count, stored dtypes, files and tokenizer files of a checkpoint.</summary>
 public sealed class ModelInspectCommand : Command<ModelDirSettings>
 {
@@ -76,7 +86,7 @@ public sealed record TokenizerSummary(string? Source, int VocabSize, string? Bos
     }
 }
 
-public sealed class ModelLogitsSettings : ModelDirSettings
+public sealed class ModelLogitsSettings : AdaptedModelSettings
 {
     [CommandOption("--tokens <IDS>"), Description("Comma-separated token ids, e.g. 1,2,3")]
     public string? Tokens { get; init; }
@@ -98,7 +108,7 @@ public sealed class ModelLogitsCommand : Command<ModelLogitsSettings>
     public override int Execute(CommandContext context, ModelLogitsSettings settings, CancellationToken cancellation)
     {
         var ids = settings.TokenIds;
-        var result = ComputeThreads.Run(() => CheckpointLogits.Compute(settings.Dir, ids));
+        var result = ComputeThreads.Run(() => CheckpointLogits.Compute(settings.Dir, ids, settings.Adapter));
         var (logits, energy) = (result.Logits, result.Energy);
         if (settings.Json)
         {
@@ -117,7 +127,7 @@ public sealed class ModelLogitsCommand : Command<ModelLogitsSettings>
     }
 }
 
-public sealed class ModelGenerateSettings : ModelDirSettings
+public sealed class ModelGenerateSettings : AdaptedModelSettings
 {
     [CommandOption("--prompt <TEXT>"), Description("The user's message, put through the model's tokenizer and chat template")]
     public string? Prompt { get; init; }
@@ -164,7 +174,7 @@ public sealed class ModelGenerateCommand : Command<ModelGenerateSettings>
     public override int Execute(CommandContext context, ModelGenerateSettings settings, CancellationToken cancellation)
     {
         var request = new CheckpointGeneration.Request(settings.Dir, settings.Prompt, settings.TokenIds, settings.Template,
-            settings.MaxNewTokens, settings.Greedy, settings.Seed, settings.Temperature, settings.TopP);
+            settings.MaxNewTokens, settings.Greedy, settings.Seed, settings.Temperature, settings.TopP, settings.Adapter);
         var result = ComputeThreads.Run(() => CheckpointGeneration.Run(request));
         if (settings.Json)
         {
@@ -218,9 +228,16 @@ public sealed class ModelExportSettings : CommandSettings
     [CommandOption("--tokenizer <DIR>"), Description("Copy the tokenizer files from this directory (default: the source's own, if it has any)")]
     public string? Tokenizer { get; init; }
 
+    [CommandOption("--adapter-only"), Description("A LoRA run's policy as a PEFT adapter (adapter_config.json + adapter_model.safetensors) for its base")]
+    public bool AdapterOnly { get; init; }
+
+    [CommandOption("--merge"), Description("A LoRA run's policy merged into its base: a full Hugging Face checkpoint")]
+    public bool Merge { get; init; }
+
     public override ValidationResult Validate() =>
         !Directory.Exists(Source) ? ValidationResult.Error($"{Source}: no such directory")
         : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out: required (the directory to write)")
+        : AdapterOnly && Merge ? ValidationResult.Error("--adapter-only and --merge: choose one")
         : Tokenizer is not null && TokenizerFiles.In(Tokenizer).Count == 0 ? ValidationResult.Error($"--tokenizer: {Tokenizer} holds no tokenizer files")
         : ValidationResult.Success();
 }
@@ -231,6 +248,17 @@ public sealed class ModelExportCommand : Command<ModelExportSettings>
     public override int Execute(CommandContext context, ModelExportSettings settings, CancellationToken cancellation)
     {
         var source = Directory.Exists(Path.Combine(settings.Source, "actor")) ? Path.Combine(settings.Source, "actor") : settings.Source;
+        var adapted = !HuggingFaceCheckpoint.IsCheckpoint(source) && ModelStore.IsAdapterCheckpoint(source);
+        if (adapted && !settings.AdapterOnly && !settings.Merge)
+            throw new EppoException($"{source}: a LoRA policy (adapter weights on a base): choose --adapter-only (a PEFT adapter) or --merge (a full checkpoint)");
+        if (!adapted && settings.AdapterOnly)
+            throw new EppoException($"{source}: not a LoRA policy (no adapter weights): export it without --adapter-only");
+        if (settings.AdapterOnly)
+        {
+            var baseName = ComputeThreads.Run(() => Core.Adapters.AdapterExport.Peft(source, settings.Out!));
+            Console.WriteLine($"{settings.Out}: PEFT LoRA adapter for {baseName}");
+            return ExitCodes.Ok;
+        }
         var architecture = ComputeThreads.Run(() =>
         {
             using var model = HuggingFaceCheckpoint.IsCheckpoint(source) ? HuggingFaceCheckpoint.Load(source) : ModelStore.Load(source).Model;

@@ -13,7 +13,7 @@ namespace Eppo.Core.Checkpoints;
 public static class CheckpointGeneration
 {
     public sealed record Request(string Dir, string? Prompt, long[]? Tokens, string? Template, int MaxNewTokens,
-        bool Greedy, long Seed, double Temperature = 1.0, double TopP = 1.0);
+        bool Greedy, long Seed, double Temperature = 1.0, double TopP = 1.0, string? Adapter = null);
 
     public sealed record Result(string? Template, string? PromptText, int[] PromptIds, int[] ResponseIds, string? Response,
         float[] Energies, float MeanEnergy);
@@ -26,6 +26,8 @@ public static class CheckpointGeneration
         if ((request.Prompt is null) == (request.Tokens is null)) throw new EppoException("give either --prompt TEXT or --tokens IDS");
         using var scope = NewDisposeScope();
         using var model = HuggingFaceCheckpoint.Load(request.Dir);
+        using var adapter = request.Adapter is null ? null : Adapters.PeftAdapter.Read(request.Adapter, model);
+        adapter?.ApplyModulesToSave(model);
         var tokenizer = HuggingFaceTokenizer.Exists(request.Dir) ? HuggingFaceTokenizer.Load(request.Dir) : null;
         if (tokenizer is not null && tokenizer.VocabSize > model.Config.VocabSize)
             throw new EppoException($"{request.Dir}: the tokenizer has {tokenizer.VocabSize} ids, the model's vocabulary only {model.Config.VocabSize}");
@@ -61,7 +63,7 @@ public static class CheckpointGeneration
         var options = new GenerationOptions(request.MaxNewTokens, stop, DoSample: !request.Greedy, request.Temperature, TopK: 0, request.TopP,
             request.Seed, PadId: Math.Max(0, tokenizer?.PadId ?? 0));
         model.eval();
-        var generated = new SequenceGenerator(model).Generate([promptIds], options);
+        var generated = new SequenceGenerator(model, adapter?.Adapter).Generate([promptIds], options);
         var response = generated.Responses[0];
         var text = tokenizer?.Decode(response.Where(t => t != stop));
         return new Result(template?.Name, promptText, promptIds, response,

@@ -46,6 +46,10 @@ public static class ModelStore
         return (model, meta.Extra);
     }
 
+    /// <summary>Whether <paramref name="dir"/> holds adapter weights (a LoRA learner checkpoint's part), not a whole model.</summary>
+    public static bool IsAdapterCheckpoint(string dir) =>
+        File.Exists(Path.Combine(dir, Checkpoint.ManifestFile)) && Checkpoint.ReadMetadata<Metadata>(dir).Adapter is not null;
+
     /// <summary>
     /// A policy saved as adapter weights: its base (loaded fp32 from where the checkpoint says) with the adapter merged
     /// in. A critic's adapter is not a model on its own.

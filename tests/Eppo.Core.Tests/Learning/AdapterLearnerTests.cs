@@ -1,4 +1,5 @@
 using Eppo.Contracts;
+using Eppo.Core.Adapters;
 using Eppo.Core.Learning;
 using Eppo.Core.Model;
 using Eppo.Core.Tests.Training;
@@ -93,5 +94,12 @@ public sealed class AdapterLearnerTests : IClassFixture<AdapterLearnerTests.Prep
         var folded = merged.Forward(ids, Positions.FromMask(mask), mask).Head;
         Assert.True((unmerged - folded).abs().max().item<float>() < 1e-5);
         Assert.True((shared.Model.Forward(ids, Positions.FromMask(mask), mask).Head - folded).abs().max().item<float>() > 1e-4, "the adapter is in");
+
+        // Exported as a PEFT adapter, it reads back onto the base as the same policy.
+        var peft = Path.Combine(prepared.Root, $"peft-{Guid.NewGuid():N}");
+        Assert.Equal(prepared.Models.SftPath, AdapterExport.Peft(Path.Combine(dir, "actor"), peft));
+        using var exported = PeftAdapter.Read(peft, shared.Model);
+        var again = shared.Model.Forward(ids, Positions.FromMask(mask), mask, adapter: exported.Adapter).Head;
+        Assert.Equal(unmerged.data<float>().ToArray(), again.data<float>().ToArray());
     }
 }
