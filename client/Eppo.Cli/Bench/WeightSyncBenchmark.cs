@@ -52,11 +52,12 @@ public static class WeightSyncBenchmark
                     var bytes = await PolicyTransfer.FetchAsync(learner, policy);
                     var fetch = clock.Elapsed.TotalSeconds;
                     clock.Restart();
-                    ComputeThreads.Run(() => ModelWeights.Load(reader, bytes));
+                    ComputeThreads.Run(() => ModelWeights.Load(reader, SafetensorsFile.FromChunks(bytes, "policy")));
                     var load = clock.Elapsed.TotalSeconds;
                     var file = Path.Combine(root, "policy.bin");
                     clock.Restart();
-                    await File.WriteAllBytesAsync(file, bytes, cancellation);
+                    await using (var stream = File.Create(file))
+                        foreach (var chunk in bytes.Chunks) await stream.WriteAsync(chunk, cancellation);
                     var write = clock.Elapsed.TotalSeconds;
                     File.Delete(file);
                     results.Add(new Round(serialise, fetch, load, write));

@@ -1,6 +1,7 @@
 using Eppo.Contracts.Messages;
 using Eppo.Core.Learning;
 using Eppo.Core;
+using Eppo.Core.Checkpoints;
 using Eppo.Contracts;
 using Eppo.Grains.Artifacts;
 using Eppo.Core.Model;
@@ -20,8 +21,7 @@ namespace Eppo.Grains.Stages;
 public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts) : Grain, ILearnerGrain
 {
     PpoLearner? learner;
-    byte[]? publishedWeights;
-    byte[] publishedHash = [];
+    ChunkedBytes? published;  // the current version's safetensors bytes, written once per version
     int publishedVersion = -1;
 
     async Task<int> ILearnerGrain.InitializeAsync(RunContext run, string? checkpoint, int iterationsDone)
@@ -50,7 +50,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         });
         if (learner.IterationsDone != iterationsDone)
             throw new EppoException($"checkpoint {checkpoint} holds {learner.IterationsDone} iterations, the run expected {iterationsDone}");
-        publishedWeights = null;
+        published = null;
         publishedVersion = -1;
         return learner.PolicyVersion;
     }
@@ -68,29 +68,26 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
     {
         var current = Learner;
         if (haveVersion == current.PolicyVersion) return new PolicyWeights { Version = current.PolicyVersion };
-        // Serialise once per version: every generator asks for the same bytes.
+        // Written once per version, tensor by tensor into chunks: every generator asks for the same bytes.
         if (publishedVersion != current.PolicyVersion)
         {
-            publishedWeights = await ComputeThreads.RunAsync(current.PolicyWeights);
-            publishedHash = System.Security.Cryptography.SHA256.HashData(publishedWeights);
+            var chunkBytes = options.Value.WeightChunkBytes;
+            published = await ComputeThreads.RunAsync(() => current.PolicyChunks(chunkBytes));
             publishedVersion = current.PolicyVersion;
         }
-        var chunk = options.Value.WeightChunkBytes;
         return new PolicyWeights
         {
-            Version = publishedVersion, TotalBytes = publishedWeights!.Length, ChunkBytes = chunk,
-            Chunks = (int)((publishedWeights.LongLength + chunk - 1) / chunk), Sha256 = publishedHash,
+            Version = publishedVersion, TotalBytes = published!.Length, ChunkBytes = published.ChunkBytes,
+            Chunks = published.Chunks.Count, Sha256 = published.Sha256,
         };
     }
 
     Task<byte[]> ILearnerGrain.GetPolicyChunkAsync(int version, int index)
     {
-        if (publishedWeights is null || version != publishedVersion)
+        if (published is null || version != publishedVersion)
             throw new StageStateLostException($"policy version {version} is no longer published (the learner has {publishedVersion})");
-        var chunk = options.Value.WeightChunkBytes;
-        var start = (long)index * chunk;
-        if (index < 0 || start >= publishedWeights.LongLength) throw new StageStateLostException($"policy version {version} has no chunk {index}");
-        return Task.FromResult(publishedWeights.AsSpan((int)start, (int)Math.Min(chunk, publishedWeights.LongLength - start)).ToArray());
+        if (index < 0 || index >= published.Chunks.Count) throw new StageStateLostException($"policy version {version} has no chunk {index}");
+        return Task.FromResult(published.Chunks[index]);
     }
 
     async Task<string> ILearnerGrain.CheckpointAsync()
@@ -122,7 +119,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
     {
         if (learner is { } held) await ComputeThreads.RunAsync(held.Dispose);
         learner = null;
-        publishedWeights = null;
+        published = null;
     }
 
     Task ILearnerGrain.RetireAsync()

@@ -42,6 +42,9 @@ public sealed class SafetensorsFile
     /// <summary>A file held in memory (e.g. policy weights that arrived as bytes); the bytes are read, not copied.</summary>
     public static SafetensorsFile FromBytes(ReadOnlyMemory<byte> file, string source) => Parse(source, new MemoryBytes(file));
 
+    /// <summary>A file held in chunks (a policy version as it arrived), read across chunk boundaries.</summary>
+    public static SafetensorsFile FromChunks(ChunkedBytes file, string source) => Parse(source, new ChunkSource(file));
+
     /// <summary>A file in a seekable stream, which the caller keeps open (and unshared) while tensors are read.</summary>
     public static SafetensorsFile FromStream(Stream file, string source)
     {
@@ -247,6 +250,13 @@ public sealed class SafetensorsFile
             if (offset + into.Length > memory.Length) throw new EndOfStreamException();
             memory.Span.Slice((int)offset, into.Length).CopyTo(into);
         }
+    }
+
+    sealed class ChunkSource(ChunkedBytes chunks) : ByteSource
+    {
+        public override long Length => chunks.Length;
+
+        public override void Read(long offset, Span<byte> into) => chunks.Read(offset, into);
     }
 
     sealed class StreamBytes(Stream stream) : ByteSource

@@ -69,7 +69,17 @@ public sealed class PpoLearner : IDisposable
     /// <summary>Frees the models' native memory now (a retired learner grain), not when the GC gets to it.</summary>
     public void Dispose() => models.Dispose();
 
-    public byte[] PolicyWeights() => ModelWeights.ToBytes(models.PolicyTensors());
+    /// <summary>
+    /// The current policy version as safetensors bytes in chunks of <paramref name="chunkBytes"/>, hashed as written:
+    /// every tensor of a fully fine-tuned policy, or the adapter alone. No single array holds it.
+    /// </summary>
+    public ChunkedBytes PolicyChunks(int chunkBytes = 64 << 20)
+    {
+        var bytes = new ChunkedBytes(chunkBytes);
+        SafetensorsWriter.Plan(models.PolicyTensors()).WriteTo(bytes);
+        bytes.Flush();
+        return bytes;
+    }
 
     public IterationMetrics Learn(LearnerBatch batch)
     {

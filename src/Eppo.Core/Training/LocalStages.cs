@@ -38,7 +38,7 @@ public sealed class LocalStages : IIterationStages, IDisposable
 
     public Task<IterationRollouts> GenerateAsync(int iteration, IterationPrompts batch, int policyVersion)
     {
-        var weights = policyVersion > 0 ? Learner.PolicyWeights() : null;
+        var weights = policyVersion > 0 ? Learner.PolicyChunks() : null;
         var responses = new int[batch.Tokens.Length][];
         var energyRl = new float[batch.Tokens.Length];
         var chunk = 0;

@@ -43,20 +43,24 @@ public sealed class RolloutWorker : IDisposable
 
     public int Version { get; private set; }
 
-    /// <summary>Loads policy version <paramref name="version"/>: all weights, or an adapter's tensors.</summary>
-    public void LoadWeights(byte[] weights, int version)
+    /// <summary>
+    /// Loads policy version <paramref name="version"/> from its safetensors chunks: all weights, or an adapter's tensors.
+    /// A load that fails leaves no version loaded (a policy half-overwritten is never sampled from: the next request reloads).
+    /// </summary>
+    public void LoadWeights(ChunkedBytes weights, int version)
     {
-        var source = $"policy version {version}";
+        var file = SafetensorsFile.FromChunks(weights, $"policy version {version}");
         if (policy is not null)
         {
-            ModelWeights.Load(policy, weights, source);
+            Version = -1;
+            ModelWeights.Load(policy, file);
         }
         else if (!adapters.ContainsKey(version))
         {
             var adapter = LoraAdapter.ToOverwrite(lora!, frozenBase!.Model);
             try
             {
-                ModelWeights.Load(adapter, weights, source);
+                ModelWeights.Load(adapter, file);
             }
             catch
             {

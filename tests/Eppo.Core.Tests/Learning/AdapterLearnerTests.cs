@@ -62,8 +62,8 @@ public sealed class AdapterLearnerTests : IClassFixture<AdapterLearnerTests.Prep
     {
         using var lora = new LocalPipeline(Spec(), prepared.Models);
         using var full = new LocalPipeline(TinyRun.Spec("eppo", iterations: 3), prepared.Models);
-        var adapterBytes = lora.Learner.PolicyWeights().Length;
-        var fullBytes = full.Learner.PolicyWeights().Length;
+        var adapterBytes = lora.Learner.PolicyChunks().Length;
+        var fullBytes = full.Learner.PolicyChunks().Length;
         Assert.True(adapterBytes < fullBytes / 2, $"adapter {adapterBytes} B, full policy {fullBytes} B");
     }
 
@@ -80,7 +80,7 @@ public sealed class AdapterLearnerTests : IClassFixture<AdapterLearnerTests.Prep
         using var restored = new PpoLearner(spec, Core.HackBench.HackBenchTask.Instance.Codec, FrozenModels.Acquire(prepared.Models.SftPath), prepared.Models.SftPath);
         restored.Load(dir);
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(pipeline.Learner.State), System.Text.Json.JsonSerializer.Serialize(restored.State));
-        Assert.Equal(pipeline.Learner.PolicyWeights(), restored.PolicyWeights());
+        Assert.Equal(pipeline.Learner.PolicyChunks().Sha256, restored.PolicyChunks().Sha256);
 
         // An evaluation loads the actor as one model: the base with the adapter merged in.
         using var scope = NewDisposeScope();

@@ -23,7 +23,8 @@ public sealed class PolicyTransferTests(PipelineCluster fixture)
         Assert.Equal(0, policy.Version);
         Assert.True(policy.Chunks > 3, $"{policy.TotalBytes} bytes in {policy.Chunks} chunks");
         var bytes = await PolicyTransfer.FetchAsync(learner, policy);
-        Assert.Equal(policy.TotalBytes, bytes.LongLength);
+        Assert.Equal(policy.TotalBytes, bytes.Length);
+        Assert.All(bytes.Chunks, c => Assert.True(c.Length <= 8192));   // no array holds more than a chunk
         Assert.Equal(0, (await learner.GetPolicyAsync(haveVersion: 0)).Chunks);   // nothing to fetch when up to date
 
         await Assert.ThrowsAsync<StageStateLostException>(() => PolicyTransfer.FetchAsync(learner, policy with { Sha256 = new byte[32] }));
