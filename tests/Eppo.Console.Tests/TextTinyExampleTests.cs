@@ -18,14 +18,14 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     /// <summary>The example's documented first step (`eppo model create`), and its spec pointed at that policy and the shipped data.</summary>
-    async Task<(string Policy, string SpecPath)> ExampleAsync()
+    async Task<(string Policy, string SpecPath)> ExampleAsync(string example = "text-tiny")
     {
         var policy = Path.Combine(dir, "policy");
         CliAssert.Succeeded(await EppoCli.RunAsync("model", "create", "--shape", "tiny-gpt2", "--out", policy));
-        var spec = JsonNode.Parse(File.ReadAllText(RepoRoot.Path("deploy/examples/text-tiny.json")))!.AsObject();
+        var spec = JsonNode.Parse(File.ReadAllText(RepoRoot.Path($"deploy/examples/{example}.json")))!.AsObject();
         spec["text"]!["policy"] = policy;
         spec["text"]!["data"] = RepoRoot.Path("deploy/examples/text-tiny/hh-sample.jsonl");
-        var specPath = Path.Combine(dir, "text-tiny.json");
+        var specPath = Path.Combine(dir, $"{example}.json");
         File.WriteAllText(specPath, spec.ToJsonString());
         return (policy, specPath);
     }
@@ -105,5 +105,47 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
         Assert.Equal(JsonValueKind.Null, runs[1].GetProperty("vs_eppo").ValueKind); // EPPO is not judged against itself
         Assert.NotEqual(JsonValueKind.Null, runs[0].GetProperty("vs_eppo").ValueKind);
         Assert.Equal(2 * runs[0].GetProperty("vs_sft").GetProperty("prompts").GetInt32(), report.GetProperty("answers").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_text_tiny_lora_example_trains_adapters_through_the_grains_and_exports_them()
+    {
+        var (policy, specPath) = await ExampleAsync("text-tiny-lora");
+        var started = await silo.EppoAsync("run", "start", "--config", specPath);
+        Assert.True(started.ExitCode == 0, started.ToString());
+        var status = await silo.WaitForStateAsync(started.Stdout.Trim(), "Completed", TimeSpan.FromMinutes(8));
+        Assert.Equal(4, status.GetProperty("iteration").GetInt32());
+        var first = status.GetProperty("history")[0];
+        Assert.Equal(0.0, first.GetProperty("kl").GetDouble());                        // B = 0: iteration 0 is the SFT policy itself
+        Assert.NotEqual(0.0, status.GetProperty("latest").GetProperty("kl").GetDouble());
+
+        // A checkpoint holds the adapter, not the model: a fraction of the SFT weights.
+        var checkpoint = status.GetProperty("last_checkpoint").GetString()!;
+        var sft = status.GetProperty("sft_path").GetString()!;
+        var adapterBytes = new FileInfo(Path.Combine(checkpoint, "actor", "model.safetensors")).Length;
+        Assert.True(adapterBytes * 5 < new FileInfo(Path.Combine(sft, "model.safetensors")).Length, $"adapter checkpoint {adapterBytes} B");
+
+        CliAssert.OneLineError(await EppoCli.RunAsync("model", "export", checkpoint, "--out", Path.Combine(dir, "neither")), CliAssert.UserError,
+            "--adapter-only", "--merge");
+        var merged = Path.Combine(dir, "merged");
+        var peft = Path.Combine(dir, "peft");
+        var baseHf = Path.Combine(dir, "base");
+        CliAssert.Succeeded(await EppoCli.RunAsync("model", "export", checkpoint, "--out", merged, "--merge", "--tokenizer", policy));
+        CliAssert.Succeeded(await EppoCli.RunAsync("model", "export", checkpoint, "--out", peft, "--adapter-only"));
+        CliAssert.Succeeded(await EppoCli.RunAsync("model", "export", sft, "--out", baseHf, "--tokenizer", policy));
+        Assert.True(File.Exists(Path.Combine(peft, "adapter_config.json")) && File.Exists(Path.Combine(peft, "adapter_model.safetensors")));
+
+        // The base with the PEFT adapter is the merged checkpoint is the run's policy.
+        var unmergedLogits = await EppoCli.RunAsync("model", "logits", baseHf, "--tokens", "464,3139,286,4881,318", "--adapter", peft, "--json");
+        var mergedLogits = await EppoCli.RunAsync("model", "logits", merged, "--tokens", "464,3139,286,4881,318", "--json");
+        CliAssert.Succeeded(unmergedLogits);
+        var a = JsonDocument.Parse(unmergedLogits.Stdout).RootElement.GetProperty("logits");
+        var b = JsonDocument.Parse(mergedLogits.Stdout).RootElement.GetProperty("logits");
+        var worst = 0.0;
+        for (var t = 0; t < 5; t++)
+            worst = Math.Max(worst, a[t].EnumerateArray().Zip(b[t].EnumerateArray()).Max(p => Math.Abs(p.First.GetDouble() - p.Second.GetDouble())));
+        Assert.True(worst < 1e-4, $"merged and unmerged logits differ by {worst}");
+        CliAssert.Succeeded(await EppoCli.RunAsync("model", "generate", baseHf, "--adapter", peft, "--prompt", "What is the capital of France?",
+            "--template", "hh", "--greedy", "--max-new-tokens", "8"));
     }
 }
