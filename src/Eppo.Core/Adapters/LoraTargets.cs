@@ -31,10 +31,18 @@ public sealed record LoraTargets(bool AllLinear, IReadOnlyList<string> Names, st
     public IReadOnlyList<Projection> Resolve(DecoderModel model, string field = "model.adapter.targets")
     {
         var linears = model.Projections.ToList();
-        var chosen = linears.Where(p => Matches(p.Path)).ToList();
+        var chosen = Select(linears.Select(p => p.Path), field);
+        return linears.Where(p => chosen.Contains(p.Path)).ToList();
+    }
+
+    /// <summary>The paths of <paramref name="paths"/> this selects; none at all is refused, naming the linears there are.</summary>
+    public IReadOnlySet<string> Select(IEnumerable<string> paths, string field = "model.adapter.targets")
+    {
+        var all = paths.ToList();
+        var chosen = all.Where(Matches).ToHashSet();
         if (chosen.Count == 0)
             throw new EppoException($"{field}: {Describe()} match no module; the model's linear modules are: " +
-                string.Join(", ", linears.Where(p => !IsOutputLayer(p.Path)).Select(p => p.Path.Split('.')[^1]).Distinct()));
+                string.Join(", ", all.Where(p => !IsOutputLayer(p)).Select(p => p.Split('.')[^1]).Distinct()));
         return chosen;
     }
 

@@ -62,7 +62,14 @@ public sealed class DecoderModel : Module
     public ScalarType WeightDtype { get; }
 
     /// <summary>Every linear of the model (blocks and an untied LM head), in state-dict order, with its path.</summary>
-    public IEnumerable<Projection> Projections => modules().OfType<Projection>();
+    public IEnumerable<Projection> Projections
+    {
+        get
+        {
+            var order = state_dict().Keys.Select((key, index) => (key, index)).ToDictionary(p => p.key, p => p.index);
+            return modules().OfType<Projection>().OrderBy(p => order[p.Path + ".weight"]);
+        }
+    }
 
     /// <summary>The InfoRM head's latent size; 0 for every other head.</summary>
     public int RewardLatent { get; }

@@ -1,4 +1,5 @@
 using Eppo.Contracts;
+using Eppo.Core.Model;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.HackBench;
 using Eppo.Core.TextTasks;
@@ -55,6 +56,16 @@ public static class TrainingTasks
         if (spec.Reward.Source == RewardSpec.Gold && task.Gold is null)
             throw new EppoException($"{source}: field 'reward.source': task '{task.Name}' has no gold judge");
         if (spec.Sft.Source == "train" && task.BasePolicy(spec) is null) RequireFits(spec, task, source);
+        if (spec.Model.Adapter is { } adapter) RequireTargets(spec, task, adapter, source);
         return spec;
+    }
+
+    /// <summary>LoRA targets that match no linear of the policy are refused at start, naming the linears there are.</summary>
+    static void RequireTargets(RunSpec spec, ITrainingTask task, AdapterSpec adapter, string source)
+    {
+        var policy = task.BasePolicy(spec) is { } dir && Checkpoints.HuggingFaceCheckpoint.IsCheckpoint(dir)
+            ? Checkpoints.HuggingFaceConfig.Read(Path.Combine(dir, Checkpoints.HuggingFaceCheckpoint.ConfigFile)).Config
+            : ModelFactory.ConfigFor(spec, task.Codec.VocabSize);
+        Adapters.LoraConfig.Of(adapter).Targets.Select(LinearPaths.Of(policy), $"{source}: field 'model.adapter.targets'");
     }
 }

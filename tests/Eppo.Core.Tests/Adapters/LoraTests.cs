@@ -90,4 +90,25 @@ public sealed class LoraTests
         Assert.True(vsExact < 2e-2, $"bf16 vs fp32 weights: {vsExact:P2} of the largest logit ({scale})");
         Assert.True(vsExact > 0, "a bf16 base must not silently compute in fp32 on unrounded weights");
     }
+
+    [Theory]
+    [InlineData(ModelFamily.Llama, false)]
+    [InlineData(ModelFamily.Llama, true)]
+    [InlineData(ModelFamily.Gpt2, true)]
+    public void LinearPathsFromTheConfigAreTheModelsLinears(ModelFamily family, bool tied)
+    {
+        var config = ModelConfig.Tiny(family, tieEmbeddings: tied);
+        using var model = DecoderModel.ToOverwrite(config, HeadKind.LanguageModel);
+        Assert.Equal(model.Projections.Select(p => p.Path), LinearPaths.Of(config));
+    }
+
+    [Fact]
+    public void TargetsThatMatchNoLinearAreRefusedAtStart()
+    {
+        var spec = Training.TinyRun.Spec() with { Model = Training.TinyRun.Spec().Model with { Adapter = new AdapterSpec { Targets = ["c_attn"] } } };
+        var e = Assert.Throws<EppoException>(() => Tasks.TrainingTasks.Validate(spec, "spec.json"));
+        Assert.Equal("spec.json: field 'model.adapter.targets': [c_attn] match no module; the model's linear modules are: " +
+                     "q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj", e.Message);
+        Tasks.TrainingTasks.Validate(spec with { Model = spec.Model with { Adapter = new AdapterSpec { Targets = ["q_proj", "v_proj"] } } }, "spec.json");
+    }
 }
