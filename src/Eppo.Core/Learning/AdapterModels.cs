@@ -63,7 +63,7 @@ public sealed class AdapterModels : ILearnerModels
     public TrainerStep CriticStep { get; }
     public IReadOnlyList<CheckpointPart> Parts { get; }
 
-    public LoraAdapter Policy => policy;
+    public LoraAdapter PolicyAdapter => policy;
 
     ResponseScores ILearnerModels.Policy(SequenceBatch batch) => TeacherForcing.Score(baseModel, batch, policy, site);
 

@@ -58,8 +58,8 @@ public static class FrozenModels
     }
 
     /// <summary>
-    /// What identifies a model's content cheaply: the SHA-256 of our checkpoint's weights file from its manifest (checked
-    /// when the model loads), else the directory and its files' sizes and times (a Hugging Face checkpoint).
+    /// What identifies a model's content cheaply: the SHA-256 of our checkpoint's weights file as its manifest records it
+    /// (checked when the model loads), else the directory and its files' sizes and times (a Hugging Face checkpoint).
     /// </summary>
     static string ContentKey(string directory)
     {
@@ -67,8 +67,16 @@ public static class FrozenModels
         var manifest = Path.Combine(full, Checkpoint.ManifestFile);
         if (File.Exists(manifest))
         {
-            var files = Checkpoint.Verify(full).Files;
-            if (files.TryGetValue(Checkpoint.ModelFile, out var weights)) return $"sha256:{weights.Sha256}";
+            // The manifest's record, not a fresh hash of gigabytes: the load that follows verifies the file against it.
+            try
+            {
+                var files = System.Text.Json.JsonSerializer.Deserialize<CheckpointManifest>(File.ReadAllText(manifest))?.Files;
+                if (files is not null && files.TryGetValue(Checkpoint.ModelFile, out var weights)) return $"sha256:{weights.Sha256}";
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A corrupt manifest: keyed by the directory; the load names the problem.
+            }
         }
         var stamp = Directory.Exists(full)
             ? string.Join(";", Directory.EnumerateFiles(full).Order().Select(f => $"{Path.GetFileName(f)}:{new FileInfo(f).Length}:{File.GetLastWriteTimeUtc(f).Ticks}"))

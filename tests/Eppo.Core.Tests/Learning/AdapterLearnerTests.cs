@@ -39,7 +39,7 @@ public sealed class AdapterLearnerTests : IClassFixture<AdapterLearnerTests.Prep
         var spec = Spec(critic);
         using var pipeline = new LocalPipeline(spec, prepared.Models);
         var models = (AdapterModels)pipeline.Learner.Models;
-        var adapterParameters = models.Policy.parameters().Sum(p => p.numel());
+        var adapterParameters = models.PolicyAdapter.parameters().Sum(p => p.numel());
         Assert.Equal(adapterParameters, models.ActorStep.Parameters.Sum(p => p.numel()));
         Assert.All(models.ActorStep.Parameters, p => Assert.True(p.requires_grad));
         // r 4 over the 14 linears of two Llama blocks (d 32, MLP 64, 2 of 4 heads for k/v): r·Σ(in + out).
@@ -90,7 +90,7 @@ public sealed class AdapterLearnerTests : IClassFixture<AdapterLearnerTests.Prep
         var ids = tensor(new long[,] { { 1, 5, 9, 12, 3, 7 } });
         var mask = ones_like(ids);
         using var noGrad = no_grad();
-        var unmerged = shared.Model.Forward(ids, Positions.FromMask(mask), mask, adapter: models.Policy).Head;
+        var unmerged = shared.Model.Forward(ids, Positions.FromMask(mask), mask, adapter: models.PolicyAdapter).Head;
         var folded = merged.Forward(ids, Positions.FromMask(mask), mask).Head;
         Assert.True((unmerged - folded).abs().max().item<float>() < 1e-5);
         Assert.True((shared.Model.Forward(ids, Positions.FromMask(mask), mask).Head - folded).abs().max().item<float>() > 1e-4, "the adapter is in");
