@@ -66,6 +66,29 @@ public sealed class RunWatchTests(PipelineCluster fixture)
     }
 
     [Fact]
+    public async Task SeveralRunsAreWaitedOnAtOnceAndTheFirstToEndBadlyStopsTheWait()
+    {
+        var (a, b) = (await StartAsync(Tiny with { Iterations = 2 }, "both-a"), await StartAsync(Tiny with { Iterations = 3 }, "both-b"));
+        var ids = new[] { a.GetPrimaryKeyString(), b.GetPrimaryKeyString() };
+        var ended = new List<string>();
+        var shown = new HashSet<string>();
+        var final = await new RunWaiter(fixture.Client).UntilAllEndedAsync(ids, s => shown.Add(s.RunId), s => ended.Add(s.RunId));
+        Assert.Equal(ids.Order(), ended.Order());
+        Assert.Equal(ids.Order(), shown.Order());
+        Assert.All(final.Values, s => Assert.True(s.State == RunState.Completed, s.Reason));
+        Assert.Equal([2, 3], ids.Select(id => final[id].History.Count));
+
+        var (slow, stopped) = (await StartAsync(Tiny with { Iterations = 400 }, "slow"), await StartAsync(Tiny with { Iterations = 400 }, "stopped"));
+        await stopped.StopAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var error = await Assert.ThrowsAsync<EppoException>(() => new RunWaiter(fixture.Client).UntilAllEndedAsync(
+            [slow.GetPrimaryKeyString(), stopped.GetPrimaryKeyString()],
+            ended: s => throw new EppoException($"{s.RunId} ended {s.State}"), cancellation: limit.Token));
+        Assert.Equal($"{stopped.GetPrimaryKeyString()} ended Stopped", error.Message);
+        await slow.StopAsync();
+    }
+
+    [Fact]
     public async Task WaitingOnARunThatDoesNotExistSaysSoInOneLine()
     {
         var error = await Assert.ThrowsAsync<EppoException>(() =>
