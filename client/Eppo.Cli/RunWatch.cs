@@ -8,12 +8,11 @@ namespace Eppo.Cli;
 
 /// <summary>
 /// Follows a run until it ends or pauses: a live panel in a terminal (progress, ETA, rewards, KL, an energy-loss
-/// chart, the hacking alarm, time per stage), one plain line per iteration when output is redirected.
+/// chart, the hacking alarm, time per stage), one plain line per iteration when output is redirected. The statuses
+/// come pushed by the run (<see cref="RunWaiter"/>); the chart's iterations are kept here (<see cref="RecentIterations"/>).
 /// </summary>
 public static class RunWatch
 {
-    static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
-
     public static async Task<int> FollowAsync(IClusterClient client, string runId, CancellationToken cancellation)
     {
         try
@@ -30,42 +29,41 @@ public static class RunWatch
 
     static async Task<int> FollowUntilSettledAsync(IClusterClient client, string runId, CancellationToken cancellation)
     {
-        var run = client.GetGrain<IRunGrain>(runId);
-        var status = await run.GetStatusAsync() ?? throw new EppoException($"run '{runId}': no such run (see `eppo run list`)");
+        var status = await client.GetGrain<IRunGrain>(runId).GetStatusAsync() ?? throw new EppoException($"run '{runId}': no such run (see `eppo run list`)");
         var started = DateTimeOffset.UtcNow;
         var startIteration = status.Iteration;
+        var waiter = new RunWaiter(client);
 
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
             var printed = -1;
-            while (true)
+            void Print(RunStatus s)
             {
-                if (status.Iteration != printed)
-                {
-                    Console.WriteLine(PlainLine(status));
-                    printed = status.Iteration;
-                }
-                if (IsSettled(status)) break;
-                await Task.Delay(Poll, cancellation);
-                status = await run.GetStatusAsync() ?? status;
+                if (s.Iteration == printed) return;
+                Console.WriteLine(PlainLine(s));
+                printed = s.Iteration;
             }
+            Print(status);
+            if (!status.State.IsSettled()) status = await waiter.UntilAsync(runId, s => s.State.IsSettled(), Print, cancellation: cancellation);
+            Print(status);
             Console.WriteLine($"{status.RunId}: {status.State}{(status.Reason is { } r ? $" ({r})" : "")}");
             return Outcome(status);
         }
 
+        var recent = new RecentIterations(status.History);
         await AnsiConsole.Live(Render(status, started, startIteration)).AutoClear(false).StartAsync(async live =>
         {
-            while (!IsSettled(status))
+            while (!status.State.IsSettled())
             {
-                await Task.Delay(Poll, cancellation);
-                status = await run.GetStatusAsync() ?? status;
+                // A push that skips iterations (one was lost) ends this wait: the full status it returns refills the chart.
+                status = await waiter.UntilAsync(runId, s => s.State.IsSettled() || recent.Misses(s),
+                    s => live.UpdateTarget(Render(recent.With(s), started, startIteration)), cancellation: cancellation);
+                recent = new RecentIterations(status.History);
                 live.UpdateTarget(Render(status, started, startIteration));
             }
         });
         return Outcome(status);
     }
-
-    static bool IsSettled(RunStatus s) => s.State.IsTerminal() || s.State == RunState.Paused;
 
     static int Outcome(RunStatus s) => s.State == RunState.Failed ? ExitCodes.Failure : ExitCodes.Ok;
 

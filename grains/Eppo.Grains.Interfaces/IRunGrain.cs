@@ -20,6 +20,14 @@ public interface IRunGrain : IGrainWithStringKey
     /// the run's history file and those since the last checkpoint from memory; fewer at the end.
     /// </summary>
     [Alias("History")] Task<IReadOnlyList<IterationMetrics>> GetHistoryAsync(int from, int count);
-    /// <summary>Activates the run (which resumes it when it should be running); the silos' run keeper calls this.</summary>
-    [Alias("Wake")] Task WakeAsync();
+    /// <summary>
+    /// Pushes the run's status to <paramref name="observer"/> at every change for <see cref="WatchLifetime"/>; calling
+    /// again renews the watch. Returns the status now (without the history tail), or null when there is no such run.
+    /// A re-activated run grain has no watchers: <see cref="RunWaiter"/> renews well within the lifetime.
+    /// </summary>
+    [Alias("Watch")] Task<RunStatus?> WatchAsync(IRunObserver observer);
+    [Alias("Unwatch")] Task UnwatchAsync(IRunObserver observer);
+
+    /// <summary>How long a watch lasts unless renewed: a watcher that went away without a word is dropped after it.</summary>
+    static readonly TimeSpan WatchLifetime = TimeSpan.FromMinutes(1);
 }

@@ -11,9 +11,10 @@ using Orleans.Storage;
 namespace Eppo.Silo;
 
 /// <summary>
-/// The azure profile: Azure Table membership, grain state as blobs (Orleans' binary serializer, so the
-/// [GenerateSerializer] state classes and Core's records round-trip exactly as on the wire), checkpoints and trained
-/// models in a blob container with a local download cache under the data directory.
+/// The azure profile: Azure Table membership and reminders (an active run's reminder wakes it after a silo's death or
+/// a whole-cluster restart), grain state as blobs (Orleans' binary serializer, so the [GenerateSerializer] state
+/// classes and Core's records round-trip exactly as on the wire), checkpoints and trained models in a blob container
+/// with a local download cache under the data directory.
 /// </summary>
 public static class AzureProfile
 {
@@ -23,6 +24,7 @@ public static class AzureProfile
             throw new EppoException($"--advertise: '{settings.AdvertisedAddress}' is not an IP address");
         silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
         silo.UseAzureStorageClustering(o => o.TableServiceClient = connection.TableService());
+        silo.UseAzureTableReminderService(o => o.TableServiceClient = connection.TableService());
         silo.AddAzureBlobGrainStorage(EppoStorage.Name, (OptionsBuilder<AzureBlobStorageOptions> options) =>
             options.Configure<Serializer>((o, serializer) =>
             {

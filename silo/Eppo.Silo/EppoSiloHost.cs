@@ -47,6 +47,8 @@ public static class EppoSiloHost
                     silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
                         new IPEndPoint(IPAddress.Loopback, settings.PrimarySiloPort), settings.ServiceId, settings.ClusterId);
                     silo.AddMemoryGrainStorage(EppoStorage.Name);
+                    // Like the grain state they would wake, the reminders of active runs live as long as the cluster.
+                    silo.UseInMemoryReminderService();
                     break;
                 case KubernetesProfile.Name:
                     AzureProfile.Configure(silo, settings, storage!);
@@ -62,15 +64,13 @@ public static class EppoSiloHost
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(FailureDetection.ConfigSection));
             silo.AddEppoGrains(o =>
             {
-                // Retry and keeper knobs from configuration (Eppo:StorageRetryAttempts, …); flags win for the rest.
+                // Retry knobs from configuration (Eppo:StorageRetryAttempts, …); flags win for the rest.
                 builder.Configuration.GetSection(EppoSiloOptions.Section).Bind(o);
                 o.DataRoot = settings.DataRoot;
                 o.ModelSlots = settings.ModelSlots;
                 o.Device = settings.Device;
                 o.TorchThreads = settings.TorchThreads;
                 o.ComputeThreads = settings.ComputeThreads;
-                if (settings.Cluster is "azure" or KubernetesProfile.Name && builder.Configuration[$"{EppoSiloOptions.Section}:{nameof(EppoSiloOptions.RunKeeperPeriod)}"] is null)
-                    o.RunKeeperPeriod = settings.RunKeeperPeriod;
             });
         });
 

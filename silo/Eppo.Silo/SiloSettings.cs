@@ -35,6 +35,4 @@ public sealed record SiloSettings
     public string ArtifactContainer { get; init; } = "eppo-artifacts";
     /// <summary>Azure profile: blob container of grain state.</summary>
     public string GrainStateContainer { get; init; } = "eppo-grainstate";
-    /// <summary>Azure profile: how often the silo wakes runs that should be running.</summary>
-    public TimeSpan RunKeeperPeriod { get; init; } = TimeSpan.FromSeconds(2);
 }

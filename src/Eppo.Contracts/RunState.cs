@@ -16,4 +16,7 @@ public enum RunState
 public static class RunStates
 {
     public static bool IsTerminal(this RunState state) => state is RunState.Completed or RunState.Failed or RunState.Stopped;
+
+    /// <summary>Ended, or paused: nothing happens until someone resumes it.</summary>
+    public static bool IsSettled(this RunState state) => state.IsTerminal() || state == RunState.Paused;
 }

@@ -19,7 +19,10 @@ public sealed record RunStatus
     public int PolicyVersion { get; init; }
     public string? LastCheckpoint { get; init; }
     public IterationMetrics? Latest { get; init; }
-    /// <summary>The latest iterations (a bounded tail, oldest first).</summary>
+    /// <summary>
+    /// The latest iterations (a bounded tail, oldest first). Empty in the statuses a run pushes to its watchers
+    /// (IRunObserver), which carry only <see cref="Latest"/>.
+    /// </summary>
     public IReadOnlyList<IterationMetrics> History { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

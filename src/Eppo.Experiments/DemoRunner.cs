@@ -67,36 +67,30 @@ public sealed class DemoRunner(IClusterClient client, Func<string, Task<string>>
         var ids = specs.ToDictionary(label, s => RunIds.New(s.Name));
         foreach (var spec in specs) await client.GetGrain<IRunGrain>(ids[label(spec)]).StartAsync(spec.ToJson());
         var clock = Stopwatch.StartNew();
-        var final = new Dictionary<string, RunStatus>();
+        var labels = specs.ToDictionary(s => ids[label(s)], label);
+        IReadOnlyDictionary<string, RunStatus> final = new Dictionary<string, RunStatus>();
         await console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
-                var tasks = specs.ToDictionary(s => label(s), s => progress.AddTask($"seed {seed} {Markup.Escape(label(s)),-8}", maxValue: s.Iterations));
-                while (final.Count < specs.Count)
+                var tasks = specs.ToDictionary(s => ids[label(s)], s => progress.AddTask($"seed {seed} {Markup.Escape(label(s)),-8}", maxValue: s.Iterations));
+                void Show(RunStatus status)
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    foreach (var spec in specs.Where(s => !final.ContainsKey(label(s))))
-                    {
-                        var status = await client.GetGrain<IRunGrain>(ids[label(spec)]).GetStatusAsync();
-                        if (status is null) continue;
-                        var task = tasks[label(spec)];
-                        task.Value = status.Iteration;
-                        var gold = status.Latest?.GoldReward is { } g ? $" gold {g,6:F3}" : "";
-                        task.Description = $"seed {seed} {Markup.Escape(label(spec)),-8} {Markup.Escape(status.Stage),-26}{gold}";
-                        if (status.State is RunState.Completed or RunState.Failed or RunState.Stopped)
-                        {
-                            final[label(spec)] = status;
-                            if (status.State != RunState.Completed)
-                                throw new EppoException($"demo: run {status.RunId} ended {status.State}: {status.Reason}");
-                            task.StopTask();
-                        }
-                    }
-                    await Task.Delay(500, cancellation);
+                    var task = tasks[status.RunId];
+                    task.Value = status.Iteration;
+                    var gold = status.Latest?.GoldReward is { } g ? $" gold {g,6:F3}" : "";
+                    task.Description = $"seed {seed} {Markup.Escape(labels[status.RunId]),-8} {Markup.Escape(status.Stage),-26}{gold}";
                 }
+                final = await new RunWaiter(client).UntilAllEndedAsync(ids.Values, Show, ended: status =>
+                {
+                    Show(status);
+                    if (status.State != RunState.Completed)
+                        throw new EppoException($"demo: run {status.RunId} ended {status.State}: {status.Reason}");
+                    tasks[status.RunId].StopTask();
+                }, cancellation);
             });
         console.MarkupLine($"seed {seed}: {specs.Count} runs trained in {clock.Elapsed:mm\\:ss}");
-        return final;
+        return specs.ToDictionary(label, s => final[ids[label(s)]]);
     }
 
     /// <summary>A trained run as evaluation needs it: its whole history and local directories of its models and checkpoints.</summary>

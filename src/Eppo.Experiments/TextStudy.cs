@@ -87,18 +87,12 @@ public sealed class TextStudy(IClusterClient client, Func<string, Task<string>> 
     {
         var ids = specs.ToDictionary(s => s.Method, s => RunIds.New(s.Name));
         foreach (var spec in specs) await client.GetGrain<IRunGrain>(ids[spec.Method]).StartAsync(spec.ToJson());
-        var done = new Dictionary<string, RunStatus>();
-        while (done.Count < specs.Count)
+        var done = await new RunWaiter(client).UntilAllEndedAsync(ids.Values, ended: status =>
         {
-            await Task.Delay(1000, cancellation);
-            foreach (var (method, id) in ids.Where(kv => !done.ContainsKey(kv.Key)))
-            {
-                var status = await client.GetGrain<IRunGrain>(id).GetStatusAsync() ?? throw new EppoException($"study: run {id} has no status");
-                if (status.State is RunState.Failed or RunState.Stopped) throw new EppoException($"study: run {id} ended {status.State}: {status.Reason}");
-                if (status.State == RunState.Completed) { done[method] = status; progress($"{id}: completed"); }
-            }
-        }
-        return done;
+            if (status.State != RunState.Completed) throw new EppoException($"study: run {status.RunId} ended {status.State}: {status.Reason}");
+            progress($"{status.RunId}: completed");
+        }, cancellation: cancellation);
+        return ids.ToDictionary(kv => kv.Key, kv => done[kv.Value]);
     }
 
     /// <summary>Both answers of every judged prompt scored by the proxy (standardised as in training).</summary>

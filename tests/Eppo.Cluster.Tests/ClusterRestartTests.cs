@@ -1,6 +1,7 @@
 using Eppo.Cluster.Tests.Infrastructure;
 using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
+using Eppo.Grains.Runs;
 using Xunit.Abstractions;
 
 namespace Eppo.Cluster.Tests;
@@ -42,11 +43,12 @@ public sealed class ClusterRestartTests(ClusterFixture fixture, ITestOutputHelpe
         var killed = DateTime.UtcNow;
         await cluster.RenameClusterAsync();
         await cluster.StartSilosAsync(2);
-        // Nobody calls the run: the silos' run keeper must activate it.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Nobody calls the run: its reminder must activate it, within a period (a minute) of the silos coming up.
+        var wait = RunReminder.Period + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + wait;
         while (await cluster.HostOfAsync(cluster.Client.GetGrain<IRunGrain>(runId)) is null)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"no silo re-activated the running run within 30 s\n{cluster.Logs()}");
+            Assert.True(DateTime.UtcNow < deadline, $"no silo re-activated the running run within {wait.TotalSeconds:F0} s of the new silos coming up\n{cluster.Logs()}");
             await Task.Delay(200);
         }
         output.WriteLine($"running run re-activated {(DateTime.UtcNow - killed).TotalSeconds:F1} s after every silo was killed (incl. starting new silos)");

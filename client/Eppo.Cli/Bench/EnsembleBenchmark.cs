@@ -111,15 +111,11 @@ public static class EnsembleBenchmark
 
     static async Task<IReadOnlyList<IterationMetrics>> RunAsync(IClusterClient client, RunSpec spec, CancellationToken cancellation)
     {
-        var run = client.GetGrain<IRunGrain>(RunIds.New(spec.Name));
-        await run.StartAsync(spec.ToJson());
-        while (true)
-        {
-            await Task.Delay(250, cancellation);
-            var status = await run.GetStatusAsync();
-            if (status?.State is RunState.Failed or RunState.Stopped) throw new EppoException($"bench run ended {status.State}: {status.Reason}");
-            if (status?.State == RunState.Completed) return status.History;
-        }
+        var runId = RunIds.New(spec.Name);
+        await client.GetGrain<IRunGrain>(runId).StartAsync(spec.ToJson());
+        var status = await new RunWaiter(client).UntilEndedAsync(runId, cancellation: cancellation);
+        if (status.State != RunState.Completed) throw new EppoException($"bench run ended {status.State}: {status.Reason}");
+        return status.History;
     }
 
     static void CopyDirectory(string from, string to)

@@ -180,33 +180,27 @@ public static class PipelineBenchmark
 
     /// <summary>
     /// A whole run through the grains, timed by the run grain's own clock (status carries when it last changed, which
-    /// for an iteration that writes no checkpoint is when it ended): from the end of the first iteration after the
-    /// warm-up that a poll sees to the end of the last one seen before the run's final iteration — whose checkpoint
-    /// the in-process driver does not write (seconds at 124M, which over a few iterations would be counted as
-    /// overhead). Polls are sparse because each one costs the silo a status message with the run's latest
-    /// iterations: at 20 ms they slowed the iterations they timed.
+    /// for an iteration that writes no checkpoint is when it ended): from the end of the last warm-up iteration to the
+    /// end of the one before the run's final iteration — whose checkpoint the in-process driver does not write (seconds
+    /// at 124M, which over a few iterations would be counted as overhead). The run pushes its status at every change,
+    /// small (no history); while a checkpoint is written, status already counts the iteration but not yet its end.
     /// </summary>
     static async Task<Timed> OrleansIterationMsAsync(IClusterClient client, RunSpec spec, CancellationToken cancellation)
     {
-        var run = client.GetGrain<IRunGrain>(RunIds.New(spec.Name));
-        await run.StartAsync(spec.ToJson());
+        var runId = RunIds.New(spec.Name);
+        await client.GetGrain<IRunGrain>(runId).StartAsync(spec.ToJson());
         RunStatus? first = null, last = null;
-        while (true)
+        var status = await new RunWaiter(client).UntilEndedAsync(runId, s =>
         {
-            await Task.Delay(250, cancellation);
-            var status = await run.GetStatusAsync();
-            if (status?.State is RunState.Failed or RunState.Stopped) throw new EppoException($"bench run ended {status.State}: {status.Reason}");
-            if (status?.State == RunState.Completed)
-            {
-                if (first is null || first.Iteration >= spec.Iterations) throw new EppoException("bench run finished before a poll saw it running");
-                // Without a poll between the first and the end, the end of the run is the best clock there is.
-                var end = last is not null && last.Iteration > first.Iteration ? last : status;
-                var ms = (end.UpdatedAt - first.UpdatedAt).TotalMilliseconds / ((end == status ? spec.Iterations : end.Iteration) - first.Iteration);
-                return new Timed(ms, status.History);
-            }
-            if (status?.State != RunState.Running) continue;
-            if (first is null && status.Iteration >= Warmup) first = status;
-            else if (first is not null && status.Iteration < spec.Iterations && status.Stage != "checkpoint") last = status;
-        }
+            if (s.State != RunState.Running || s.Stage == "checkpoint") return;
+            if (first is null && s.Iteration >= Warmup) first = s;
+            else if (first is not null && s.Iteration < spec.Iterations) last = s;
+        }, cancellation: cancellation);
+        if (status.State != RunState.Completed) throw new EppoException($"bench run ended {status.State}: {status.Reason}");
+        if (first is null || first.Iteration >= spec.Iterations) throw new EppoException("bench run finished before the watch saw it running");
+        // Without a status between the first and the end, the end of the run is the best clock there is.
+        var end = last is not null && last.Iteration > first.Iteration ? last : status;
+        var ms = (end.UpdatedAt - first.UpdatedAt).TotalMilliseconds / ((end == status ? spec.Iterations : end.Iteration) - first.Iteration);
+        return new Timed(ms, status.History);
     }
 }

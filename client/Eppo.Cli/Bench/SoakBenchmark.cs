@@ -34,22 +34,24 @@ public static class SoakBenchmark
         try
         {
             var client = app.Services.GetRequiredService<IClusterClient>();
-            var run = client.GetGrain<IRunGrain>(RunIds.New("soak"));
+            var runId = RunIds.New("soak");
+            var run = client.GetGrain<IRunGrain>(runId);
             await run.StartAsync(spec.ToJson());
             var samples = new List<Sample>();
-            int? stateAt10 = null;
             var clock = Stopwatch.StartNew();
-            RunStatus status;
-            while (true)
+            var sampledAt = TimeSpan.Zero;
+            // Resident memory about once a second, as iterations end (not while models are still being prepared).
+            void Record(RunStatus status)
             {
-                await Task.Delay(1000, cancellation);
-                status = (await run.GetStatusAsync())!;
-                if (status.State.IsTerminal()) break;
-                if (status.Iteration == 0) continue;   // still preparing models
+                if (status.Iteration == 0 || status.State.IsTerminal() || clock.Elapsed - sampledAt < TimeSpan.FromSeconds(1)) return;
+                sampledAt = clock.Elapsed;
                 samples.Add(new Sample(status.Iteration, ProcessMemory.ResidentMb()));
-                if (stateAt10 is null && status.Iteration >= 10) stateAt10 = await StateBytesAsync(app.Services, run);
                 if (samples.Count % 30 == 0) progress($"iteration {status.Iteration}/{iterations}, resident {samples[^1].ResidentMb:F0} MB");
             }
+            var waiter = new RunWaiter(client);
+            var status = await waiter.UntilAsync(runId, s => s.Iteration >= 10 || s.State.IsTerminal(), Record, cancellation: cancellation);
+            int? stateAt10 = status.State.IsTerminal() ? null : await StateBytesAsync(app.Services, run);
+            status = await waiter.UntilEndedAsync(runId, Record, cancellation: cancellation);
             if (status.State != RunState.Completed) throw new EppoException($"bench soak: the run ended {status.State}: {status.Reason}");
             var seconds = clock.Elapsed.TotalSeconds;
             var stateAtEnd = await StateBytesAsync(app.Services, run);

@@ -34,10 +34,4 @@ public sealed class EppoSiloOptions
     public int WeightChunkBytes { get; set; } = 16 << 20;
     /// <summary>How long a run may keep retrying one iteration before it is marked failed, whatever the attempts left.</summary>
     public TimeSpan IterationRetryTime { get; set; } = TimeSpan.FromMinutes(15);
-
-    /// <summary>
-    /// How often each silo re-activates runs that should be running (after their silo died, or the whole cluster
-    /// restarted); zero = never (the local profile, where grain state does not outlive the silo).
-    /// </summary>
-    public TimeSpan RunKeeperPeriod { get; set; } = TimeSpan.Zero;
 }

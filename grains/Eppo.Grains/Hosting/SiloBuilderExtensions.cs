@@ -11,7 +11,10 @@ namespace Eppo.Grains.Hosting;
 
 public static class SiloBuilderExtensions
 {
-    /// <summary>Registers what the Eppo grains need on a silo. Storage and clustering are the host's choice.</summary>
+    /// <summary>
+    /// Registers what the Eppo grains need on a silo. Storage, clustering and the reminder service (which an active run
+    /// registers with: <see cref="RunReminder"/>) are the host's choice.
+    /// </summary>
     public static ISiloBuilder AddEppoGrains(this ISiloBuilder silo, Action<EppoSiloOptions>? configure = null)
     {
         var options = new EppoSiloOptions();
@@ -23,8 +26,6 @@ public static class SiloBuilderExtensions
         // Checkpoints and models stay where they are written unless the host registered a remote store first.
         silo.Services.TryAddSingleton<IArtifactStore, LocalArtifactStore>();
         silo.Services.TryAddSingleton<IRunHistoryStore, LocalRunHistoryStore>();
-        if (options.RunKeeperPeriod > TimeSpan.Zero)
-            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunKeeper>();
         Core.ComputeThreads.EnsureAtLeast(options.ComputeThreads);
         if (options.TorchThreads > 0) Core.Torch.UseThreads(options.TorchThreads);
         // Checked before the silo joins: a silo that cannot run its device must not take model grains.

@@ -14,7 +14,8 @@ namespace Eppo.Grains.Runs;
 /// A run's lifecycle, driven from a grain timer: each tick runs iterations (<see cref="RunProgress"/>) while the run
 /// is Running. The timer interleaves, so status, pause and stop are answered while an iteration is in flight; pause and
 /// stop take effect when it ends, after a checkpoint. A failed iteration is rolled back to the last checkpoint and
-/// retried (<see cref="IterationRetry"/>), unless it was a user error.
+/// retried (<see cref="IterationRetry"/>), unless it was a user error. Watchers get the status pushed at every change;
+/// while the run is active, a reminder (<see cref="RunReminder"/>) re-activates it wherever its silo went.
 /// </summary>
 public sealed class RunGrain(
     [PersistentState("run", EppoStorage.Name)] IPersistentState<RunGrainState> state,
@@ -24,20 +25,22 @@ public sealed class RunGrain(
     IClusterMembershipService membership,
     Orleans.Runtime.IClusterManifestProvider manifests,
     IOptions<EppoSiloOptions> options,
-    ILogger<RunGrain> logger) : Grain, IRunGrain
+    ILogger<RunGrain> logger) : Grain, IRunGrain, IRemindable
 {
     IGrainTimer? timer;
     RunSpec? spec;
     RunProgress? progress;
     readonly IterationRetry retry = new(options.Value.IterationAttempts, options.Value.IterationRetryTime, TimeProvider.System);
     StagePlacement? placement;
+    readonly RunWatchers watchers = new(logger);
 
     RunGrainState S => state.State;
     string RunId => this.GetPrimaryKeyString();
     RunSpec Spec => spec ??= RunSpec.Parse(S.SpecJson!, RunId);
-    RunProgress Progress => progress ??= new RunProgress(RunId, S, SaveAsync, GrainFactory, resilience, metrics, historyStore, Placement, logger);
+    RunProgress Progress => progress ??= new RunProgress(RunId, S, SaveAsync, Publish, GrainFactory, resilience, metrics, historyStore, Placement, logger);
     StagePlacement Placement => placement ??= new StagePlacement(membership, manifests, GrainFactory, logger);
     IRunRegistryGrain Registry => GrainFactory.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key);
+    RunReminder Reminder => new(this, resilience, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -50,7 +53,9 @@ public sealed class RunGrain(
             await SaveAsync();
         }
         await Progress.History.ResetAsync(S.CommittedIteration);
-        if (IsActive(S.State)) StartTimer();
+        if (!IsActive(S.State)) return;
+        StartTimer();
+        await Reminder.KeepAsync(true); // idempotent; also covers a run whose registration never landed
     }
 
     async Task<RunStatus> IRunGrain.StartAsync(string specJson)
@@ -63,7 +68,7 @@ public sealed class RunGrain(
         S.Stage = "starting";
         await SaveAsync();
         await resilience.CallAsync(() => Registry.AddAsync(RunId));
-        await resilience.CallAsync(() => Registry.SetActiveAsync(RunId, true));
+        await Reminder.KeepAsync(true);
         metrics.RecordRunState(RunId, spec.Method, S.State);
         StartTimer();
         return Status();
@@ -111,9 +116,16 @@ public sealed class RunGrain(
         return Progress.History.PageAsync(from, count, S.CommittedIteration);
     }
 
-    Task IRunGrain.WakeAsync()
+    Task<RunStatus?> IRunGrain.WatchAsync(IRunObserver observer) =>
+        Task.FromResult(S.SpecJson is null ? null : watchers.Watch(observer, Status));
+
+    Task IRunGrain.UnwatchAsync(IRunObserver observer) => watchers.Unwatch(observer);
+
+    /// <summary>The run's reminder: it re-activated the run (its silo died, the cluster restarted) or finds it going.</summary>
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (S.SpecJson is not null && IsActive(S.State)) StartTimer();
+        if (S.SpecJson is null || !IsActive(S.State)) return Reminder.KeepAsync(false); // left behind by a failed unregistration
+        StartTimer();
         return Task.CompletedTask;
     }
 
@@ -153,6 +165,7 @@ public sealed class RunGrain(
         catch (Exception e) when (IsActive(S.State) && retry.After(e) is { } delay)
         {
             await Progress.RetryLaterAsync(e, retry.FailedAttempts, delay);
+            Publish();
         }
         catch (Exception e)
         {
@@ -173,7 +186,7 @@ public sealed class RunGrain(
         if (final != RunState.Paused) await Progress.ReleaseAsync();
     }
 
-    /// <summary>Writes the state, retrying while storage is away. A conflict means another activation owns the run: this one leaves.</summary>
+    /// <summary>Writes the state, retrying while storage is away, and tells the watchers. A conflict means another activation owns the run: this one leaves.</summary>
     async Task SaveAsync()
     {
         try { await resilience.RunStorageAsync(_ => state.WriteStateAsync()); }
@@ -184,6 +197,7 @@ public sealed class RunGrain(
             DeactivateOnIdle();
             throw;
         }
+        Publish();
     }
 
     async Task SetStateAsync(RunState next)
@@ -192,9 +206,11 @@ public sealed class RunGrain(
         S.State = next;
         S.UpdatedAt = DateTimeOffset.UtcNow;
         await SaveAsync();
-        if (wasActive != IsActive(next)) await resilience.CallAsync(() => Registry.SetActiveAsync(RunId, IsActive(next)));
+        if (wasActive != IsActive(next)) await Reminder.KeepAsync(IsActive(next));
         metrics.RecordRunState(RunId, Spec.Method, next);
     }
 
     RunStatus Status() => S.ToStatus(RunId, Spec, Progress.History.Tail, retry.FailedAttempts, Progress.GeneratorHosts, Placement.ModelHosts);
+
+    void Publish() => watchers.Publish(Status);
 }

@@ -13,10 +13,11 @@ namespace Eppo.Grains.Runs;
 /// <summary>
 /// The run grain's iterations: models prepared once, the learner initialised from the committed checkpoint, stage
 /// grains kept placed, one iteration through <see cref="IterationDriver"/>, commits (checkpoint → history → state),
-/// and the rollback to the last commit. Runs on the run grain's scheduler: it touches the grain's state directly.
+/// and the rollback to the last commit. Runs on the run grain's scheduler: it touches the grain's state directly, and
+/// calls <paramref name="changed"/> when a stage begins and when an iteration ends (the grain pushes status to watchers).
 /// </summary>
 public sealed class RunProgress(
-    string runId, RunGrainState state, Func<Task> save, IGrainFactory grains, EppoResilience resilience, EppoMetrics metrics,
+    string runId, RunGrainState state, Func<Task> save, Action changed, IGrainFactory grains, EppoResilience resilience, EppoMetrics metrics,
     IRunHistoryStore historyStore, StagePlacement placement, ILogger logger)
 {
     RunSpec? spec;
@@ -41,6 +42,7 @@ public sealed class RunProgress(
         if (state.Models is null)
         {
             state.Stage = "prepare models";
+            changed();
             state.Models = await resilience.CallAsync(() => grains.GetGrain<IModelTrainerGrain>(ModelPreparation.CacheKey(Spec)).PrepareAsync(state.SpecJson!));
             stages = null; // built before the models were known
             await save();
@@ -48,12 +50,17 @@ public sealed class RunProgress(
         if (!learnerReady)
         {
             state.Stage = "initialise learner";
+            changed();
             state.PolicyVersion = await resilience.CallAsync(() =>
                 grains.GetGrain<ILearnerGrain>(runId).InitializeAsync(Context, state.LastCheckpoint, state.CommittedIteration));
             learnerReady = true;
         }
         await placement.SpreadAsync(runId, Stages);
-        await new IterationDriver(Spec, TrainingTasks.For(Spec), Stages).RunAsync(state.Iteration, state.PolicyVersion, stage => state.Stage = stage, done =>
+        await new IterationDriver(Spec, TrainingTasks.For(Spec), Stages).RunAsync(state.Iteration, state.PolicyVersion, stage =>
+        {
+            state.Stage = stage;
+            changed();
+        }, done =>
         {
             var m = done.Metrics;
             state.Iteration = m.Iteration + 1;
@@ -66,6 +73,7 @@ public sealed class RunProgress(
         // No write here: an iteration after the last checkpoint is rolled back on re-activation anyway, so persisting
         // it would cost a storage round trip per iteration and buy nothing. Commits and state changes are written.
         state.UpdatedAt = DateTimeOffset.UtcNow;
+        changed();
     }
 
     /// <summary>

@@ -15,19 +15,11 @@ public sealed class RunRegistryGrain(
     }
 
     Task<IReadOnlyList<string>> IRunRegistryGrain.ListAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.RunIds]);
-
-    async Task IRunRegistryGrain.SetActiveAsync(string runId, bool active)
-    {
-        var changed = active ? state.State.Active.Add(runId) : state.State.Active.Remove(runId);
-        if (changed) await resilience.RunStorageAsync(_ => state.WriteStateAsync());
-    }
-
-    Task<IReadOnlyList<string>> IRunRegistryGrain.ListActiveAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Active.Order(StringComparer.Ordinal)]);
 }
 
 [GenerateSerializer, Alias("eppo.RunRegistryState")]
 public sealed class RunRegistryState
 {
     [Id(0)] public List<string> RunIds { get; set; } = [];
-    [Id(1)] public HashSet<string> Active { get; set; } = [];
+    // Id 1 held the runs the silos' run keeper woke; an active run's own reminder does that now (a stored value is skipped).
 }

@@ -79,27 +79,17 @@ internal sealed class ProcessCluster(ClusterFixture fixture, string name) : IAsy
         return runId;
     }
 
-    /// <summary>Polls the run (riding out calls that fail while a silo is being declared dead) until <paramref name="until"/> holds.</summary>
+    /// <summary>Waits on the run (riding out calls that fail while a silo is being declared dead) until <paramref name="until"/> holds.</summary>
     public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool> until, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        RunStatus? last = null;
-        Exception? lastError = null;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            try
-            {
-                last = await Client.GetGrain<IRunGrain>(runId).GetStatusAsync() ?? throw new InvalidOperationException($"no run {runId}");
-                if (until(last)) return last;
-            }
-            catch (Exception e) when (e is not InvalidOperationException)
-            {
-                lastError = e;
-            }
-            await Task.Delay(100);
+            return await new RunWaiter(Client) { Tolerance = timeout }.UntilAsync(runId, until, timeout: timeout);
         }
-        throw new TimeoutException($"run {runId}: condition not met within {timeout.TotalSeconds} s; last status {last?.State} at iteration {last?.Iteration}, " +
-                                   $"stage '{last?.Stage}', reason '{last?.Reason}'; last error {lastError?.GetType().Name}: {lastError?.Message}\n{Logs()}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Logs()}", e);
+        }
     }
 
     public Task<RunStatus> WaitForEndAsync(string runId, TimeSpan timeout) =>

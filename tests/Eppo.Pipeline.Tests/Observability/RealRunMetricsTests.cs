@@ -13,15 +13,9 @@ public class RealRunMetricsTests(MetricsSiloFixture silo)
     {
         var spec = RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json"));
         var runId = $"obs-real-{Guid.NewGuid():N}"[..20];
-        var run = silo.Grains.GetGrain<IRunGrain>(runId);
-        await run.StartAsync(spec.ToJson());
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        RunStatus status;
-        while ((status = (await run.GetStatusAsync())!).State is not (RunState.Completed or RunState.Failed))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"run still {status.State} at iteration {status.Iteration}");
-            await Task.Delay(100);
-        }
+        await silo.Grains.GetGrain<IRunGrain>(runId).StartAsync(spec.ToJson());
+        // The waiter inside the silo's process: the embedded demo's way.
+        var status = await new RunWaiter(silo.Grains).UntilEndedAsync(runId, timeout: TimeSpan.FromSeconds(120));
         Assert.True(status.State == RunState.Completed, status.Reason);
 
         await using var prometheus = PrometheusServer.Start(silo.MetricsPort, RepoRoot.Path("deploy", "prometheus", "alerts.yml"));

@@ -19,6 +19,7 @@ public sealed class ModelPlacementTests : IAsyncLifetime
         builder.ConfigureSilo((options, silo) =>
         {
             silo.AddMemoryGrainStorage(EppoStorage.Name);
+            silo.UseInMemoryReminderService();
             modelHostName ??= options.SiloName;
             var modelHost = options.SiloName == modelHostName;
             silo.AddEppoGrains(o =>
@@ -64,15 +65,5 @@ public sealed class ModelPlacementTests : IAsyncLifetime
         Assert.Empty(onOther);
     }
 
-    async Task<RunStatus> WaitForEndAsync(string runId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(180);
-        while (true)
-        {
-            var status = await cluster.Client.GetGrain<IRunGrain>(runId).GetStatusAsync() ?? throw new InvalidOperationException($"no run {runId}");
-            if (status.State is RunState.Completed or RunState.Failed or RunState.Stopped) return status;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} still {status.State} at iteration {status.Iteration}");
-            await Task.Delay(100);
-        }
-    }
+    Task<RunStatus> WaitForEndAsync(string runId) => new RunWaiter(cluster.Client).UntilEndedAsync(runId, timeout: TimeSpan.FromSeconds(180));
 }

@@ -19,6 +19,7 @@ public sealed class PipelineCluster : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(EppoStorage.Name);
+            silo.UseInMemoryReminderService();
             // Small weight chunks: every policy sync in these tests travels in many pieces.
             silo.AddEppoGrains(o => { o.DataRoot = DataRoot; o.WeightChunkBytes = 8192; });
             silo.AddIncomingGrainCallFilter(Recorder);
@@ -35,19 +36,9 @@ public sealed class PipelineCluster : IAsyncLifetime
         try { Directory.Delete(DataRoot, recursive: true); } catch (IOException) { }
     }
 
-    /// <summary>Polls until the run settles (completed, paused, failed or stopped).</summary>
-    public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool>? until = null, int timeoutSeconds = 120)
-    {
-        until ??= s => s.State is Contracts.RunState.Completed or Contracts.RunState.Failed or Contracts.RunState.Stopped or Contracts.RunState.Paused;
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (true)
-        {
-            var status = await Client.GetGrain<IRunGrain>(runId).GetStatusAsync() ?? throw new InvalidOperationException($"no run {runId}");
-            if (until(status)) return status;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} still {status.State} at iteration {status.Iteration}");
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Waits until <paramref name="until"/> holds; by default until the run settles (completed, paused, failed or stopped).</summary>
+    public Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool>? until = null, int timeoutSeconds = 120) =>
+        new RunWaiter(Client).UntilAsync(runId, until ?? (s => s.State.IsSettled()), timeout: TimeSpan.FromSeconds(timeoutSeconds));
 }
 
 [CollectionDefinition(Name)]

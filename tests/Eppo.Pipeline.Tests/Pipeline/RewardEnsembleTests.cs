@@ -22,6 +22,7 @@ public sealed class RewardEnsembleTests : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(EppoStorage.Name);
+            silo.UseInMemoryReminderService();
             silo.AddEppoGrains(o => o.DataRoot = dataRoot);
         });
         builder.ConfigureClient(client => client.Services.AddEppoSerialization());
@@ -42,14 +43,7 @@ public sealed class RewardEnsembleTests : IAsyncLifetime
     {
         var id = $"{spec.Method}-{Guid.NewGuid():N}"[..20];
         await cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
-        var deadline = DateTime.UtcNow.AddMinutes(4);
-        while (true)
-        {
-            var status = (await cluster.Client.GetGrain<IRunGrain>(id).GetStatusAsync())!;
-            if (status.State is RunState.Completed or RunState.Failed or RunState.Stopped) return status;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {id} still {status.State}");
-            await Task.Delay(100);
-        }
+        return await new RunWaiter(cluster.Client).UntilEndedAsync(id, timeout: TimeSpan.FromMinutes(4));
     }
 
     [Theory]

@@ -50,8 +50,9 @@ public sealed class RunLifecycleTests(PipelineCluster fixture)
         Assert.True(paused.Iteration < spec.Iterations, "the pause should land before the end");
         Assert.NotNull(paused.LastCheckpoint);
 
-        await Task.Delay(300);
-        Assert.Equal(paused.Iteration, (await run.GetStatusAsync())!.Iteration); // paused means paused
+        // Paused means paused: nothing moves while nobody resumes it.
+        await Assert.ThrowsAsync<TimeoutException>(() => new RunWaiter(fixture.Client).UntilAsync(runId,
+            s => s.Iteration != paused.Iteration || s.State != RunState.Paused, timeout: TimeSpan.FromMilliseconds(500)));
 
         await run.ResumeAsync();
         var resumed = await fixture.WaitAsync(runId, s => s.State is RunState.Completed or RunState.Failed);
