@@ -155,7 +155,7 @@ public sealed class RunHistoryStoreTests(ClusterFixture fixture) : IDisposable
                 return bytes;
             }
 
-            public Task<long> AppendAsync(byte[] bytes) => log.AppendAsync(bytes);
+            public Task<long> AppendAsync(byte[] bytes, CancellationToken cancellation = default) => log.AppendAsync(bytes, cancellation);
 
             public Task CutAsync(long length) => log.CutAsync(length);
         }

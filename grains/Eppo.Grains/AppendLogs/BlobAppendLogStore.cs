@@ -37,7 +37,7 @@ public sealed class BlobAppendLogStore(BlobContainerClient container, EppoResili
                     catch (RequestFailedException e) when (e.Status is 404 or 416) { return []; } // no blob, or the range starts past its end
                 });
 
-        public Task<long> AppendAsync(byte[] bytes)
+        public Task<long> AppendAsync(byte[] bytes, CancellationToken cancellation = default)
         {
             long? start = null;
             return resilience.RunStorageAsync(async token =>
@@ -58,7 +58,7 @@ public sealed class BlobAppendLogStore(BlobContainerClient container, EppoResili
                     }, token);
                 }
                 return start.Value;
-            });
+            }, cancellation);
         }
 
         public async Task CutAsync(long length)

@@ -13,8 +13,11 @@ public interface IAppendLog
     /// <summary>Up to <paramref name="count"/> bytes from <paramref name="offset"/> (fewer at the end of the log).</summary>
     Task<byte[]> ReadAsync(long offset, int count);
 
-    /// <summary>Appends <paramref name="bytes"/> once (a retried append does not repeat it); returns the offset it starts at.</summary>
-    Task<long> AppendAsync(byte[] bytes);
+    /// <summary>
+    /// Appends <paramref name="bytes"/> once (a retried append does not repeat it); returns the offset it starts at.
+    /// <paramref name="cancellation"/> ends the waiting for storage that is away.
+    /// </summary>
+    Task<long> AppendAsync(byte[] bytes, CancellationToken cancellation = default);
 
     /// <summary>Drops everything from <paramref name="length"/> on (after a crash; an append blob is rewritten).</summary>
     Task CutAsync(long length);

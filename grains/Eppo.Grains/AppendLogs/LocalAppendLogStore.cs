@@ -23,12 +23,12 @@ public sealed class LocalAppendLogStore(IOptions<EppoSiloOptions> options) : IAp
             return bytes;
         }
 
-        public async Task<long> AppendAsync(byte[] bytes)
+        public async Task<long> AppendAsync(byte[] bytes, CancellationToken cancellation = default)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
             var start = file.Position;
-            await file.WriteAsync(bytes);
+            await file.WriteAsync(bytes, cancellation);
             file.Flush(flushToDisk: true);
             return start;
         }

@@ -42,7 +42,7 @@ public sealed class RunHistoryStore(IAppendLogStore logs) : IRunHistoryStore
         var (lines, index) = (Lines(runId), Index(runId));
         // Entries from − 1 … from + count − 1: where the first line starts and where each ends.
         var first = Math.Max(0, from - 1);
-        var ends = Offsets(await index.ReadAsync((long)first * EntryBytes, (from + count - first) * EntryBytes));
+        var ends = Offsets(await index.ReadAsync((long)first * EntryBytes, (int)Math.Min(((long)from + count - first) * EntryBytes, int.MaxValue)));
         if (from > 0 && ends.Length == 0) return await FollowFromIndexEndAsync(lines, index, from, count);
         var start = from == 0 ? 0 : ends[0];
         var within = from == 0 ? ends : ends[1..];

@@ -22,6 +22,9 @@ public sealed class EnergyReferenceGrain(
     IAppendLogStore logs,
     ILogger<EnergyReferenceGrain> logger) : Grain, IEnergyReferenceGrain
 {
+    /// <summary>How long an append waits for storage that is away: an entry not persisted is only recomputed later.</summary>
+    static readonly TimeSpan AppendPatience = TimeSpan.FromSeconds(10);
+
     EnergyReferenceCache? cache;
     SftEnergyReference? reference;
     bool tornTail;      // the log ends in a line cut short: the next append starts a new line
@@ -95,11 +98,12 @@ public sealed class EnergyReferenceGrain(
     /// <summary>Appends one record; false if storage is away. A cache: what is not persisted is recomputed identically after a restart.</summary>
     async Task<bool> AppendAsync(byte[] record)
     {
+        using var patience = new CancellationTokenSource(AppendPatience);
         try
         {
-            if (tornTail) await Log.AppendAsync("\n"u8.ToArray());
+            if (tornTail) await Log.AppendAsync("\n"u8.ToArray(), patience.Token);
             tornTail = false;
-            await Log.AppendAsync(record);
+            await Log.AppendAsync(record, patience.Token);
             return true;
         }
         catch (Exception e) when (TransientFailures.IsTransient(e))
