@@ -1,13 +1,16 @@
 namespace Eppo.Grains.Interfaces;
 
 /// <summary>
-/// The SFT model's energy loss on its own greedy response, per prompt (key: run id). Greedy decoding makes it a
-/// function of the prompt, so it is cached (and persisted) instead of regenerated every step as the official code does.
+/// The SFT model's energy loss on its own greedy response, per prompt (key: run id), with that response, the official
+/// variant's per-module energies on it and PAR's score of it. Greedy decoding makes them functions of the prompt, so
+/// they are cached (and persisted, in an append log of the run) instead of recomputed every step as the official code does.
 /// </summary>
 [Alias("eppo.IEnergyReferenceGrain")]
 public interface IEnergyReferenceGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<EnergyReference> GetAsync(RunContext run, string[] promptIds, int[][] promptTokens);
+    /// <summary>PAR: the reward source's combined scores of the prompts' cached SFT answers, kept beside them.</summary>
+    [Alias("PutReferenceScores")] Task PutReferenceScoresAsync(string[] promptIds, float[] scores);
     [Alias("Stats")] Task<EnergyCacheStats> GetStatsAsync();
     /// <summary>Deactivates when idle, freeing the SFT model; the cache itself is persisted.</summary>
     [Alias("Retire")] Task RetireAsync();

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Eppo.Core;
 using Eppo.Grains.Artifacts;
-using Eppo.Grains.History;
+using Eppo.Grains.AppendLogs;
 using Eppo.Grains.Hosting;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -14,7 +14,8 @@ namespace Eppo.Silo;
 /// The azure profile: Azure Table membership and reminders (an active run's reminder wakes it after a silo's death or
 /// a whole-cluster restart), grain state as blobs (Orleans' binary serializer, so the [GenerateSerializer] state
 /// classes and Core's records round-trip exactly as on the wire), checkpoints and trained models in a blob container
-/// with a local download cache under the data directory.
+/// with a local download cache under the data directory; run histories and energy-reference caches as append blobs
+/// beside them.
 /// </summary>
 public static class AzureProfile
 {
@@ -36,7 +37,7 @@ public static class AzureProfile
         silo.Services.AddSingleton<IArtifactStore>(sp => new BlobArtifactStore(
             connection.BlobService().GetBlobContainerClient(settings.ArtifactContainer), cache,
             sp.GetRequiredService<EppoResilience>(), sp.GetRequiredService<ILogger<BlobArtifactStore>>()));
-        silo.Services.AddSingleton<IRunHistoryStore>(sp => new BlobRunHistoryStore(
+        silo.Services.AddSingleton<IAppendLogStore>(sp => new BlobAppendLogStore(
             connection.BlobService().GetBlobContainerClient(settings.ArtifactContainer), sp.GetRequiredService<EppoResilience>()));
     }
 

@@ -1,5 +1,6 @@
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Telemetry;
+using Eppo.Grains.AppendLogs;
 using Eppo.Grains.Artifacts;
 using Eppo.Grains.History;
 using Eppo.Grains.Runs;
@@ -23,9 +24,11 @@ public static class SiloBuilderExtensions
         // The one binding: the same delegate configures the options the grains read and the copy used here at start-up.
         silo.Services.AddOptions<EppoSiloOptions>().Configure(o => configure?.Invoke(o));
         silo.Services.AddSingleton<EppoResilience>();
-        // Checkpoints and models stay where they are written unless the host registered a remote store first.
+        // Checkpoints, models and append logs (histories, energy-reference caches) stay under the data root unless the
+        // host registered remote stores first.
         silo.Services.TryAddSingleton<IArtifactStore, LocalArtifactStore>();
-        silo.Services.TryAddSingleton<IRunHistoryStore, LocalRunHistoryStore>();
+        silo.Services.TryAddSingleton<IAppendLogStore, LocalAppendLogStore>();
+        silo.Services.TryAddSingleton<IRunHistoryStore, RunHistoryStore>();
         Core.ComputeThreads.EnsureAtLeast(options.ComputeThreads);
         if (options.TorchThreads > 0) Core.Torch.UseThreads(options.TorchThreads);
         // Checked before the silo joins: a silo that cannot run its device must not take model grains.

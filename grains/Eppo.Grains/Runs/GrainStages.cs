@@ -54,8 +54,11 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
     public async Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts)
     {
         var reference = await resilience.CallAsync(() => grains.GetGrain<IEnergyReferenceGrain>(run.RunId).GetAsync(run, promptIds, prompts));
-        return new ReferenceEnergies(reference.Energy, reference.Answers, reference.Hits);
+        return new ReferenceEnergies(reference.Energy, reference.Answers, reference.Hits, reference.ModuleEnergies, reference.ReferenceScores);
     }
+
+    public Task StoreReferenceScoresAsync(string[] promptIds, float[] scores) =>
+        resilience.CallAsync(() => grains.GetGrain<IEnergyReferenceGrain>(run.RunId).PutReferenceScoresAsync(promptIds, scores));
 
     public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => Learner.LearnAsync(batch);
 

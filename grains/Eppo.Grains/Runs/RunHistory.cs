@@ -25,7 +25,8 @@ public sealed class RunHistory(IRunHistoryStore store, string runId)
     {
         pending.Clear();
         await store.TruncateAsync(runId, committedIterations);
-        tail = (await store.ReadAsync(runId, committedIterations)).TakeLast(TailSize).ToList();
+        var first = Math.Max(0, committedIterations - TailSize);
+        tail = (await store.ReadAsync(runId, first, committedIterations - first)).ToList();
     }
 
     public void Add(IterationMetrics metrics)
@@ -50,7 +51,8 @@ public sealed class RunHistory(IRunHistoryStore store, string runId)
     public async Task<IReadOnlyList<IterationMetrics>> PageAsync(int from, int count, int committedIterations)
     {
         if (from < 0 || count is < 1 or > MaxPage) throw new EppoException($"history: from must be ≥ 0 and count in 1..{MaxPage} (got {from}, {count})");
-        var committed = from < committedIterations ? await store.ReadAsync(runId, committedIterations) : [];
+        // Only the page's own lines are read from the store (its index says where they are).
+        var committed = from < committedIterations ? await store.ReadAsync(runId, from, Math.Min(count, committedIterations - from)) : [];
         return committed.Concat(pending).Where(m => m.Iteration >= from).Take(count).ToArray();
     }
 }

@@ -58,17 +58,17 @@ public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModel
     /// <summary>
     /// ΔE_SFT and the reading of the policy's answers, per energy module, as the variant says: the paper's one module
     /// (the pipeline's ΔE_SFT; ΔE_RL from generation, or the SFT model's energy on the same answers), or the official
-    /// output energies (the SFT model on its own cached answers; the policy or the SFT model on the policy's).
+    /// output energies (the SFT model on its own answers, which the energy reference caches per prompt; the policy or
+    /// the SFT model on the policy's).
     /// </summary>
     (IReadOnlyList<float[]> Sft, IReadOnlyList<float[]> Read) Energies(LearnerBatch batch, ResponseScores policy, ResponseScores sftOnPolicyAnswers)
     {
         if (!energy.Official)
             return ([batch.EnergySft], [energy.SftReader ? sftOnPolicyAnswers.MeanEnergy.cpu().data<float>().ToArray() : batch.EnergyRl]);
-        if (batch.ReferenceAnswers is not { } answers || answers.Length != batch.Rows)
-            throw new EppoException($"learner: energy_definition 'official' needs the SFT model's answer to each prompt (iteration {batch.Iteration})");
-        var own = models.Reference(SequenceBatch.Build(batch.Prompts, answers, codec.EosId, codec.PadId)).MeanEnergy; // (B, M)
+        if (batch.ReferenceModuleEnergies is not { Length: > 0 } own || own.Any(m => m.Length != batch.Rows))
+            throw new EppoException($"learner: energy_definition 'official' needs the SFT model's energy per module on its answer to each prompt (iteration {batch.Iteration})");
         var read = (energy.SftReader ? sftOnPolicyAnswers : policy).MeanEnergy;                                        // (B, M)
-        return (Modules(own), Modules(read));
+        return (own, Modules(read));
     }
 
     /// <summary>Throws naming the first non-finite input or a length that disagrees with the prompts'.</summary>

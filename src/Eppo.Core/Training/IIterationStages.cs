@@ -21,6 +21,9 @@ public interface IIterationStages
     /// <summary>ΔE_SFT per prompt (the SFT model's energy on its own greedy answer), that answer, and how many came from the cache.</summary>
     Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts);
 
+    /// <summary>PAR: the combined scores of the prompts' SFT answers, kept by the energy reference beside them.</summary>
+    Task StoreReferenceScoresAsync(string[] promptIds, float[] scores);
+
     Task<IterationMetrics> LearnAsync(LearnerBatch batch);
 
     /// <summary>Makes everything up to the last learned iteration durable (a checkpoint).</summary>
@@ -31,4 +34,9 @@ public sealed record IterationPrompts(string[] Ids, int[][] Tokens);
 
 public sealed record IterationRollouts(int[][] Responses, float[] Energy);
 
-public sealed record ReferenceEnergies(float[] Energy, int[][] Answers, int Hits);
+/// <summary>
+/// The SFT reference of a batch: ΔE_SFT (B), the SFT answers (B), how many prompts were cached; for energy_definition
+/// "official" the SFT model's energy per final-MLP linear on its answers (M × B), else null; PAR's r_ref per row where
+/// the energy reference has it, null where the answer is not scored yet (absent: none is).
+/// </summary>
+public sealed record ReferenceEnergies(float[] Energy, int[][] Answers, int Hits, float[][]? ModuleEnergies = null, float?[]? ReferenceScores = null);

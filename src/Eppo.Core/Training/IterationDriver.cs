@@ -9,7 +9,7 @@ namespace Eppo.Core.Training;
 /// <summary>
 /// The one place the stage sequence of an iteration is written: prompts → rollouts → reward members' scores and the
 /// SFT reference energy in parallel → combined score (and the task's gold score, for metrics) → for PAR, the scores of
-/// the SFT answers → learner → commit when due. The in-process pipeline and the run grain both drive their stages through it, so they compute the same thing.
+/// the SFT answers not scored before → learner → commit when due. The in-process pipeline and the run grain both drive their stages through it, so they compute the same thing.
 /// </summary>
 public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIterationStages stages)
 {
@@ -40,17 +40,15 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
         float[]? referenceScores = null;
         if (spec.TrainingMethod.Shapes(ShapingTerm.ReferenceSigmoid))
         {
-            // PAR's r_ref: the same reward source on the SFT answers the energy reference cached, through the same scorers.
-            stage("score SFT answers");
             clock.Restart();
-            referenceScores = RewardSources.Combine(spec.RewardCombination, await stages.ScoreAsync(prompts.Tokens, reference.Answers), spec.Reward.UwoLambda);
+            referenceScores = await ReferenceScoresAsync(prompts, reference, stage);
             scoreSeconds += clock.Elapsed.TotalSeconds;
         }
 
         stage("learn");
         clock.Restart();
         var learned = await stages.LearnAsync(new LearnerBatch(iteration, prompts.Tokens, rollouts.Responses, scores, rollouts.Energy, reference.Energy, referenceScores,
-            EnergyVariant.Of(spec).Official ? reference.Answers : null));
+            EnergyVariant.Of(spec).Official ? reference.ModuleEnergies : null));
         var learnSeconds = clock.Elapsed.TotalSeconds;
 
         var metrics = IterationReport.Complete(learned, gold, reference.Hits, prompts.Tokens.Length, rollouts.Responses.Sum(r => r.Length),
@@ -62,6 +60,28 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
             await stages.CommitAsync();
         }
         return metrics;
+    }
+
+    /// <summary>
+    /// PAR's r_ref per row: the reward source's combined score of the SFT answer, through the same scorers. The energy
+    /// reference keeps it beside the answer, so only answers it has no score for yet (its misses) are scored, once per
+    /// prompt, in batch order.
+    /// </summary>
+    async Task<float[]> ReferenceScoresAsync(IterationPrompts prompts, ReferenceEnergies reference, Action<string> stage)
+    {
+        var known = reference.ReferenceScores is { } cached && cached.Length == prompts.Ids.Length ? cached : new float?[prompts.Ids.Length];
+        var unscored = Enumerable.Range(0, known.Length).Where(b => known[b] is null).DistinctBy(b => prompts.Ids[b]).ToArray();
+        var scored = new Dictionary<string, float>();
+        if (unscored.Length > 0)
+        {
+            stage("score SFT answers");
+            var ids = unscored.Select(b => prompts.Ids[b]).ToArray();
+            var members = await stages.ScoreAsync(unscored.Select(b => prompts.Tokens[b]).ToArray(), unscored.Select(b => reference.Answers[b]).ToArray());
+            var scores = RewardSources.Combine(spec.RewardCombination, members, spec.Reward.UwoLambda);
+            await stages.StoreReferenceScoresAsync(ids, scores);
+            for (var j = 0; j < ids.Length; j++) scored[ids[j]] = scores[j];
+        }
+        return known.Select((score, b) => score ?? scored[prompts.Ids[b]]).ToArray();
     }
 
     /// <summary>Whether a checkpoint follows the iteration that brings the run to <paramref name="iterationsDone"/>.</summary>

@@ -18,10 +18,19 @@ public static class IterationPlan
     public static int[] PromptIndices(RunSpec spec, int promptCount, int iteration) =>
         Shards(spec).SelectMany(s => PromptSchedule.Batch(promptCount, spec.Seed, spec.PromptShards, s.Shard, iteration, spec.BatchSize).Indices).ToArray();
 
-    /// <summary>Equal consecutive row ranges (the spec guarantees <paramref name="parts"/> divides the batch).</summary>
+    /// <summary>
+    /// Consecutive row ranges as equal as can be (the first rows mod parts one row longer), empty ones left out. A
+    /// batch is cut in equal parts (the spec makes <paramref name="parts"/> divide it); PAR's answers not scored yet
+    /// are a part of a batch, which need not divide.
+    /// </summary>
     public static IEnumerable<Range> Chunks(int rows, int parts)
     {
-        var size = rows / parts;
-        for (var c = 0; c < parts; c++) yield return new Range(c * size, (c + 1) * size);
+        var (size, longer) = (rows / parts, rows % parts);
+        for (int c = 0, start = 0; c < parts && start < rows; c++)
+        {
+            var length = size + (c < longer ? 1 : 0);
+            yield return new Range(start, start + length);
+            start += length;
+        }
     }
 }

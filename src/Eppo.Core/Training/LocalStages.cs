@@ -16,7 +16,8 @@ public sealed class LocalStages : IIterationStages, IDisposable
     readonly PromptSet prompts;
     readonly RolloutWorker[] generators;
     readonly IRewardFunction[] members;
-    readonly EnergyReferenceCache energy;
+    readonly SftEnergyReference reference;
+    readonly EnergyReferenceCache energy = new();
 
     public PpoLearner Learner { get; }
 
@@ -27,7 +28,7 @@ public sealed class LocalStages : IIterationStages, IDisposable
         Learner = new PpoLearner(spec, task.Codec, FrozenModels.Acquire(models.SftPath, WeightDtypes.Of(spec)), models.SftPath);
         generators = Enumerable.Range(0, spec.Generators).Select(_ => RolloutWorker.For(models.SftPath, task.Codec, spec)).ToArray();
         members = models.RewardPaths.Select(path => RewardSources.Member(path, task)).ToArray();
-        energy = new EnergyReferenceCache(SftEnergyReference.For(models.SftPath, task.Codec, spec));
+        reference = SftEnergyReference.For(models.SftPath, task.Codec, spec);
     }
 
     public Task<IterationPrompts> PromptsAsync(int iteration)
@@ -63,10 +64,13 @@ public sealed class LocalStages : IIterationStages, IDisposable
             return scores;
         }).ToArray());
 
-    public Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts)
+    public Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts) =>
+        Task.FromResult(energy.Get(promptIds, prompts, reference).Reference);
+
+    public Task StoreReferenceScoresAsync(string[] promptIds, float[] scores)
     {
-        var reference = energy.Get(promptIds, prompts);
-        return Task.FromResult(new ReferenceEnergies(reference.Energy, reference.Answers, reference.Hits));
+        energy.SetReferenceScores(promptIds, scores);
+        return Task.CompletedTask;
     }
 
     public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => Task.FromResult(Learner.Learn(batch));
@@ -79,6 +83,6 @@ public sealed class LocalStages : IIterationStages, IDisposable
         Learner.Dispose();
         foreach (var generator in generators) generator.Dispose();
         foreach (var member in members) (member as IDisposable)?.Dispose();
-        energy.Dispose();
+        reference.Dispose();
     }
 }

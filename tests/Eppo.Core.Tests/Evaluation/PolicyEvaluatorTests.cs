@@ -153,9 +153,8 @@ public sealed class PolicyEvaluatorTests(TinyPolicies tiny) : IClassFixture<Tiny
         }
 
         // ΔE_SFT(x) at the SFT's own site is what the training pipeline's reference cache computes.
-        var cache = new EnergyReferenceCache(new SftEnergyReference(FrozenModel.Borrow(tiny.Sft), tiny.Codec, 10, tiny.Sft.Config.ProbeSite));
         var ids = tiny.Prompts.Select(p => p.Id).ToArray();
-        var (energy, _, _, _) = cache.Get(ids, tiny.Prompts.Select(p => tiny.Codec.EncodePrompt(p.Text)).ToArray());
+        var energy = new EnergyReferenceCache().Get(ids, tiny.Prompts.Select(p => tiny.Codec.EncodePrompt(p.Text)).ToArray(), new SftEnergyReference(FrozenModel.Borrow(tiny.Sft), tiny.Codec, 10, tiny.Sft.Config.ProbeSite)).Reference.Energy;
         for (var i = 0; i < ids.Length; i++) Assert.Equal(energy[i], other.Samples[i].SftReferenceEnergy.DownProj, 4);
     }
 

@@ -12,6 +12,7 @@ public sealed class PipelineCluster : IAsyncLifetime
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IClusterClient Client => Cluster.Client;
     public LearnCallRecorder Recorder { get; } = new();
+    public ScoreCallCounter Scores { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -23,6 +24,7 @@ public sealed class PipelineCluster : IAsyncLifetime
             // Small weight chunks: every policy sync in these tests travels in many pieces.
             silo.AddEppoGrains(o => { o.DataRoot = DataRoot; o.WeightChunkBytes = 8192; });
             silo.AddIncomingGrainCallFilter(Recorder);
+            silo.AddIncomingGrainCallFilter(Scores);
         });
         builder.ConfigureClient(client => client.Services.AddEppoSerialization());
         Cluster = builder.Build();

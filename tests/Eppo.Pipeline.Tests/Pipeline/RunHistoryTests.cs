@@ -58,7 +58,7 @@ public sealed class RunHistoryTests(PipelineCluster fixture)
         Assert.All(history.Where(m => m.Checkpoint is not null), m => Assert.True(Directory.Exists(m.Checkpoint), m.Checkpoint));
         Assert.Equal([2, 3], (await run.GetHistoryAsync(2, 2)).Select(m => m.Iteration));
         Assert.Empty(await run.GetHistoryAsync(5, 10));
-        Assert.Equal(5, File.ReadAllLines(Path.Combine(fixture.DataRoot, runId, LocalRunHistoryStore.FileName)).Length);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(fixture.DataRoot, runId, RunHistoryStore.FileName)).Length);
         Assert.NotNull(status.SftPath);
         Assert.Single(status.RewardPaths);
         await Assert.ThrowsAnyAsync<Exception>(() => run.GetHistoryAsync(-1, 10));
@@ -94,7 +94,7 @@ public sealed class RunHistoryTests(PipelineCluster fixture)
         Assert.True(paused.Iteration < spec.Iterations, "the pause should land before the end");
 
         // A crash after an append that was never committed, then one mid-append.
-        var file = Path.Combine(fixture.DataRoot, runId, LocalRunHistoryStore.FileName);
+        var file = Path.Combine(fixture.DataRoot, runId, RunHistoryStore.FileName);
         File.AppendAllText(file, "{\"iteration\": " + paused.Iteration + "}\n{\"iteration\": 9, \"proxy_rew");
         await run.Cast<IGrainManagementExtension>().DeactivateOnIdle();
         await Task.Delay(200);

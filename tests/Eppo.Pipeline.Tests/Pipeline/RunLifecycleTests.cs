@@ -133,6 +133,48 @@ public sealed class RunLifecycleTests(PipelineCluster fixture)
     }
 
     [Fact]
+    public async Task ParScoresEachSftAnswerOnceAndLearnsAsInProcess()
+    {
+        // 16 prompts, batch 16: iteration 1 sees exactly the prompts of iteration 0, whose SFT answers are scored already.
+        var spec = Tiny(seed: 29, method: "par") with { Prompts = 16, Iterations = 2 };
+        var runId = "par-" + Guid.NewGuid().ToString("N")[..8];
+        var status = await RunToEndAsync(spec, runId);
+        Assert.True(status.State == RunState.Completed, status.Reason);
+        // One reward model: 16 rollouts and 16 SFT answers at iteration 0, 16 rollouts at iteration 1 (64 when every
+        // iteration scored the SFT answers again).
+        Assert.Equal(48, fixture.Scores.Rows[runId]);
+        var calls = fixture.Recorder.Calls[runId].Select(c => c.Batch).ToArray();
+        static (string, float)[] Scored(Contracts.Messages.LearnerBatch b) =>
+            b.Prompts.Select((p, i) => (string.Join(",", p), b.ReferenceScores![i])).Order().ToArray();
+        Assert.Equal(Scored(calls[0]), Scored(calls[1]));   // the same r_ref per prompt, from the cache the second time
+
+        using var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
+        for (var i = 0; i < spec.Iterations; i++) AssertSameLearning(local.RunIteration(i), status.History[i]);
+    }
+
+    [Fact]
+    public async Task AnOfficialEnergyRunReadsTheSftModuleEnergiesFromTheCacheAndLearnsAsInProcess()
+    {
+        var spec = Tiny(seed: 31) with { Iterations = 3, EnergyDefinition = "official" };
+        var runId = "official-" + Guid.NewGuid().ToString("N")[..8];
+        var status = await RunToEndAsync(spec, runId);
+        Assert.True(status.State == RunState.Completed, status.Reason);
+        foreach (var (batch, _) in fixture.Recorder.Calls[runId])
+        {
+            Assert.Equal(3, batch.ReferenceModuleEnergies!.Length);   // gate, up, down: M × B
+            Assert.All(batch.ReferenceModuleEnergies, m => Assert.Equal(batch.Rows, m.Length));
+        }
+
+        using var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
+        for (var i = 0; i < spec.Iterations; i++)
+        {
+            var expected = local.RunIteration(i);
+            AssertSameLearning(expected, status.History[i]);
+            Assert.Equal(expected.EnergyPenalty, status.History[i].EnergyPenalty);
+        }
+    }
+
+    [Fact]
     public async Task ABadSpecIsRefusedNamingTheFieldAndNothingIsCreated()
     {
         var runId = "bad-" + Guid.NewGuid().ToString("N")[..8];
