@@ -2,7 +2,7 @@ using System.Net;
 using Eppo.Cluster.Tests.Infrastructure;
 using Eppo.Core;
 using Eppo.Grains.Artifacts;
-using Eppo.Grains.History;
+using Eppo.Grains.AppendLogs;
 using Eppo.Silo;
 using Eppo.Tests;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,7 +51,7 @@ public sealed class KubernetesProfileTests(ClusterFixture fixture)
             Assert.Equal("eppo-silo-5f7c9d-x2kq8", app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName);
             // Shared storage, not the local profile's memory and files: any pod can take over a run.
             Assert.IsType<BlobArtifactStore>(app.Services.GetRequiredService<IArtifactStore>());
-            Assert.IsType<BlobRunHistoryStore>(app.Services.GetRequiredService<IRunHistoryStore>());
+            Assert.IsType<BlobAppendLogStore>(app.Services.GetRequiredService<IAppendLogStore>());  // histories and energy caches
             // Orleans' pod watcher is part of this silo (it declares silos whose pods are gone dead): it is built with the
             // silo's lifecycle and, with no Kubernetes API to watch, refuses to start.
             var watcher = Assert.ThrowsAny<Exception>(() => app.Services.GetServices<ILifecycleParticipant<ISiloLifecycle>>().ToList());

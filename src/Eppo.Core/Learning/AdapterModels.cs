@@ -65,9 +65,9 @@ public sealed class AdapterModels : ILearnerModels
 
     public LoraAdapter PolicyAdapter => policy;
 
-    ResponseScores ILearnerModels.Policy(SequenceBatch batch) => TeacherForcing.Score(baseModel, batch, policy, site);
+    public ResponseScores Policy(SequenceBatch batch, bool entropy = false) => TeacherForcing.Score(baseModel, batch, policy, site, entropy);
 
-    public ResponseScores Reference(SequenceBatch batch) => TeacherForcing.Score(baseModel, batch, adapter: null, site);
+    public ResponseScores Reference(SequenceBatch batch) => TeacherForcing.Score(baseModel, batch, adapter: null, site, entropy: false);
 
     public Tensor Values(SequenceBatch batch) =>
         adapterCritic?.Values(baseModel, batch) ?? TeacherForcing.Values(separateCritic!, batch);

@@ -24,9 +24,9 @@ public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModel
         IReadOnlyList<float[]> sftEnergy, readEnergy;
         using (no_grad())
         {
-            var policy = models.Policy(seq);
+            var policy = models.Policy(seq, entropy: true);
             behaviour = policy.LogProbs;                                               // (B, R)
-            entropy = BatchStatistics.MaskedMean(policy.Entropy, mask, reduce);
+            entropy = BatchStatistics.MaskedMean(policy.Entropy!, mask, reduce);
             var sftReading = models.Reference(seq);                                    // the frozen SFT policy on the policy's answers
             reference = sftReading.LogProbs;                                           // (B, R)
             values = models.Values(seq);                                               // (B, R)

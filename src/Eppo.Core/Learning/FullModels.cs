@@ -38,9 +38,9 @@ public sealed class FullModels : ILearnerModels
     public TrainerStep CriticStep { get; }
     public IReadOnlyList<CheckpointPart> Parts { get; }
 
-    public ResponseScores Policy(SequenceBatch batch) => TeacherForcing.Score(actor, batch);
+    public ResponseScores Policy(SequenceBatch batch, bool entropy = false) => TeacherForcing.Score(actor, batch, entropy: entropy);
 
-    public ResponseScores Reference(SequenceBatch batch) => TeacherForcing.Score(reference, batch);
+    public ResponseScores Reference(SequenceBatch batch) => TeacherForcing.Score(reference, batch, entropy: false);
 
     public Tensor Values(SequenceBatch batch) => TeacherForcing.Values(critic, batch);
 

@@ -8,10 +8,10 @@ namespace Eppo.Core.Learning;
 /// </summary>
 public interface ILearnerModels : IDisposable
 {
-    /// <summary>The policy's teacher-forced scores of the responses (gradients flow when enabled).</summary>
-    ResponseScores Policy(SequenceBatch batch);
+    /// <summary>The policy's teacher-forced scores of the responses (gradients flow when enabled); the entropy only when asked for.</summary>
+    ResponseScores Policy(SequenceBatch batch, bool entropy = false);
 
-    /// <summary>The frozen SFT policy's scores of the same responses.</summary>
+    /// <summary>The frozen SFT policy's scores of the same responses (no entropy).</summary>
     ResponseScores Reference(SequenceBatch batch);
 
     /// <summary>V (B, R): the critic's value of the state before each response token.</summary>

@@ -5,9 +5,10 @@ public static class TeacherForcing
 {
     /// <summary>
     /// Language model (with <paramref name="adapter"/> added, if any): log-probs, entropy and energy (at
-    /// <paramref name="site"/>, default the model's) of the response tokens; gradients flow if enabled.
+    /// <paramref name="site"/>, default the model's) of the response tokens, and their entropy unless
+    /// <paramref name="entropy"/> is false; gradients flow if enabled.
     /// </summary>
-    public static ResponseScores Score(DecoderModel model, SequenceBatch batch, Adapters.LoraAdapter? adapter = null, EnergySite? site = null)
+    public static ResponseScores Score(DecoderModel model, SequenceBatch batch, Adapters.LoraAdapter? adapter = null, EnergySite? site = null, bool entropy = true)
     {
         Require(model, HeadKind.LanguageModel);
         using var scope = NewDisposeScope();
@@ -16,11 +17,11 @@ public static class TeacherForcing
         var logits = output.Head.narrow(1, p - 1, r);                                   // (B, R, V): predicts token j
         var logProbsAll = logits.log_softmax(-1);                                        // (B, R, V)
         var logProbs = logProbsAll.gather(-1, batch.ResponseTokens.unsqueeze(-1)).squeeze(-1); // (B, R)
-        var entropy = -(logProbsAll.exp() * logProbsAll).sum(-1);                        // (B, R)
+        var entropies = entropy ? -(logProbsAll.exp() * logProbsAll).sum(-1) : null;    // (B, R)
         var energy = output.Energy.narrow(1, p, r);                                       // (B, R): token j as input
         var meanEnergy = Energy.MaskedMean(energy, batch.ResponseMask);                   // (B)
-        var scores = new ResponseScores(logProbs, entropy, energy, meanEnergy);
-        scope.MoveToOuter(logProbs, entropy, energy, meanEnergy);
+        var scores = new ResponseScores(logProbs, entropies, energy, meanEnergy);
+        scope.MoveToOuter([logProbs, energy, meanEnergy, .. entropies is null ? Array.Empty<Tensor>() : [entropies]]);
         return scores;
     }
 

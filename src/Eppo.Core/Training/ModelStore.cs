@@ -46,6 +46,10 @@ public static class ModelStore
         return (model, meta.Extra);
     }
 
+    /// <summary>The figures saved beside a model of ours (a reward model's normalisation, say); none for a Hugging Face checkpoint.</summary>
+    public static Dictionary<string, double> Extra(string dir) =>
+        File.Exists(Path.Combine(dir, Checkpoint.ManifestFile)) ? Checkpoint.ReadMetadata<Metadata>(dir).Extra : [];
+
     /// <summary>Whether <paramref name="dir"/> holds adapter weights (a LoRA learner checkpoint's part), not a whole model.</summary>
     public static bool IsAdapterCheckpoint(string dir) =>
         File.Exists(Path.Combine(dir, Checkpoint.ManifestFile)) && Checkpoint.ReadMetadata<Metadata>(dir).Adapter is not null;

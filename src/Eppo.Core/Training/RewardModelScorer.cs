@@ -4,10 +4,21 @@ using Eppo.Core.Ppo;
 
 namespace Eppo.Core.Training;
 
-/// <summary>The proxy RM's score at the response's last token, standardised with the SFT-sample statistics.</summary>
-public sealed class RewardModelScorer(DecoderModel model, TaskCodec codec, RewardNormalization normalization) : IRewardFunction, IDisposable
+/// <summary>
+/// The proxy RM's score at the response's last token, standardised with the SFT-sample statistics. Owns its model, or
+/// holds a lease on the silo's shared copy (<see cref="FrozenModels"/>: scorers of one member share it).
+/// </summary>
+public sealed class RewardModelScorer(DecoderModel model, IDisposable owner, TaskCodec codec, RewardNormalization normalization) : IRewardFunction, IDisposable
 {
-    public void Dispose() => model.Dispose();
+    public RewardModelScorer(DecoderModel model, TaskCodec codec, RewardNormalization normalization) : this(model, model, codec, normalization)
+    {
+    }
+
+    public RewardModelScorer(FrozenModel shared, TaskCodec codec, RewardNormalization normalization) : this(shared.Model, shared, codec, normalization)
+    {
+    }
+
+    public void Dispose() => owner.Dispose();
 
     public float[] Score(int[][] prompts, int[][] responses)
     {

@@ -15,8 +15,9 @@ public static class RewardSources
     {
         if (location == RewardSpec.Gold)
             return task.Gold ?? throw new EppoException($"reward.source: task '{task.Name}' has no gold judge");
-        var (rm, extra) = ModelStore.Load(location);
-        return new RewardModelScorer(rm, task.Codec, new RewardNormalization(extra.GetValueOrDefault("norm_mean", 0), extra.GetValueOrDefault("norm_std", 1)));
+        var shared = FrozenModels.Acquire(location);
+        var extra = ModelStore.Extra(location);
+        return new RewardModelScorer(shared, task.Codec, new RewardNormalization(extra.GetValueOrDefault("norm_mean", 0), extra.GetValueOrDefault("norm_std", 1)));
     }
 
     /// <summary>The whole source in one process (evaluation): every member loaded, scores combined.</summary>

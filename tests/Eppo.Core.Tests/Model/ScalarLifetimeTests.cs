@@ -156,7 +156,7 @@ public sealed class ScalarLifetimeTests(ITestOutputHelper output)
             var whitened = Masked.Whiten(advantages, mask);
             var policyLoss = PolicyLoss.Clipped(scores.LogProbs, refScores.LogProbs, whitened, mask, clipEps: 0.2);
             var valueLoss = ValueLoss.Clipped(values.Times(1.1), values, returns, mask, clipEps: 0.2);
-            var entropy = Masked.Mean(scores.Entropy, mask);
+            var entropy = Masked.Mean(scores.Entropy!, mask);
             Finite.Require(tokenRewards, "reward", "stress");
             foreach (var t in new[] { scores.LogProbs, scores.Energy, values, rewards, shaped, tokenRewards, whitened, returns,
                          policyLoss.Loss, policyLoss.ClipFraction, policyLoss.ApproxKl, valueLoss, entropy })

@@ -59,7 +59,7 @@ public sealed class TeacherForcingTests
                 var predicted = logProbs[column - 1];
                 Assert.Equal(predicted[Responses[b][j]].item<float>(), scores.LogProbs[b, j].item<float>(), 1e-5f);
                 var entropy = -(predicted.exp() * predicted).sum().item<float>();
-                Assert.Equal(entropy, scores.Entropy[b, j].item<float>(), 1e-5f);
+                Assert.Equal(entropy, scores.Entropy![b, j].item<float>(), 1e-5f);
                 Assert.Equal(alone.Energy[0, column].item<float>(), scores.Energy[b, j].item<float>(), 1e-5f);
             }
         }

@@ -32,7 +32,7 @@ public sealed class EnergyReferenceCacheTests : IDisposable
         var tokens = prompts.Tokens.Take(24).ToArray();
         Assert.True(tokens.Select(t => t.Length).Distinct().Count() > 1, "prompts of several lengths: the learner's batch is padded");
 
-        using var reference = SftEnergyReference.For(Official, ModelPreparation.LoadSft(sftPath, Official), task.Codec);
+        using var reference = SftEnergyReference.For(sftPath, task.Codec, Official);
         var (found, computed) = new EnergyReferenceCache().Get(ids, tokens, reference);
         Assert.Equal(24, computed.Count);
         var cached = found.ModuleEnergies!;                                             // (M × B)
@@ -78,7 +78,7 @@ public sealed class EnergyReferenceCacheTests : IDisposable
         string[] ids = [prompts.Ids[0], prompts.Ids[1], prompts.Ids[0]];
         int[][] tokens = [prompts.Tokens[0], prompts.Tokens[1], prompts.Tokens[0]];
 
-        using var paper = new SftEnergyReference(ModelPreparation.LoadSft(sftPath, spec), task.Codec, spec.MaxNewTokens);
+        using var paper = SftEnergyReference.For(sftPath, task.Codec, spec);
         var cache = new EnergyReferenceCache();
         var (first, computed) = cache.Get(ids, tokens, paper);
         Assert.Equal(2, computed.Count);                                                // the repeated prompt is computed once
@@ -97,7 +97,7 @@ public sealed class EnergyReferenceCacheTests : IDisposable
         var restored = new EnergyReferenceCache();
         restored.Restore(cache.Entries);
         Assert.Empty(restored.Get(ids, tokens, paper).Computed);
-        using var official = SftEnergyReference.For(spec with { EnergyDefinition = "official" }, ModelPreparation.LoadSft(sftPath, spec), task.Codec);
+        using var official = SftEnergyReference.For(sftPath, task.Codec, spec with { EnergyDefinition = "official" });
         var (recomputed, again) = restored.Get(ids, tokens, official);
         Assert.Equal(2, again.Count);
         Assert.Equal(first.Energy, recomputed.Energy);                                   // greedy: the same answers, the same ΔE_SFT
