@@ -21,10 +21,14 @@ import math
 import os
 import struct
 
+import sys
+
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASES = os.path.join(HERE, "..", "HuggingFace")
+sys.path.insert(0, BASES)
+from make_fixtures import energy, gelu_new, repeat_kv, rms_norm, rotate_half  # noqa: E402  (the base models' reference forward)
 TOKENS = [[1, 5, 9, 2, 33, 47, 12, 60, 7, 3], [4, 4, 18, 63, 0, 25, 31, 2, 9, 50]]
 PREFIX = "base_model.model."
 
@@ -61,10 +65,6 @@ def write_safetensors(path, tensors):
             f.write(raw)
 
 
-def energy(x, y):
-    return x.abs().mean(-1) - y.abs().mean(-1)
-
-
 class Lora:
     """The adapted modules of one adapter: path -> (A, B), and the scaling."""
 
@@ -76,10 +76,6 @@ class Lora:
             return 0
         a, b = self.layers[path]
         return (x @ a.T) @ b.T * self.scaling
-
-
-def gelu_new(x):
-    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
 
 
 def gpt2_forward(w, cfg, ids, lora, prefix="transformer."):
@@ -109,21 +105,6 @@ def gpt2_forward(w, cfg, ids, lora, prefix="transformer."):
     h = torch.nn.functional.layer_norm(h, (d,), p("ln_f.weight"), p("ln_f.bias"), eps)
     head = w.get("lm_head.weight", p("wte.weight"))
     return h @ head.T, site
-
-
-def rms_norm(x, weight, eps):
-    variance = x.to(torch.float32).pow(2).mean(-1, keepdim=True)
-    return weight * (x * torch.rsqrt(variance + eps))
-
-
-def rotate_half(x):
-    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
-    return torch.cat((-x2, x1), dim=-1)
-
-
-def repeat_kv(x, n_rep):
-    b, kv, t, dim = x.shape
-    return x[:, :, None, :, :].expand(b, kv, n_rep, t, dim).reshape(b, kv * n_rep, t, dim)
 
 
 def llama_forward(w, cfg, ids, lora):
