@@ -1,10 +1,40 @@
+using Eppo.Contracts;
+using Eppo.Core.Tasks;
+
 namespace Eppo.Experiments;
 
-/// <summary>Everything the report is built from: the config, one baseline per seed, one result per (method, seed).</summary>
-public sealed record DemoInputs(DemoReportConfig Config, IReadOnlyList<SeedBaseline> Baselines, IReadOnlyList<MethodRunResult> Runs)
+/// <summary>
+/// Everything the report is built from: the config, one baseline per seed, one result per (method, seed), and the
+/// task's gold judge, whose hacking rule labels the samples.
+/// </summary>
+public sealed record DemoInputs(DemoReportConfig Config, IReadOnlyList<SeedBaseline> Baselines, IReadOnlyList<MethodRunResult> Runs, IGoldJudge Gold)
 {
+    /// <summary>The inputs of a gold-judged study's plan and its seeds' evaluations; the report states the first run's settings.</summary>
+    public static DemoInputs Of(StudyPlan<GoldSeed> plan, IReadOnlyList<GoldSeed> seeds, string command, int evalPrompts)
+    {
+        var specs = plan.Runs.Select(r => r.Spec).ToArray();
+        var first = specs[0];
+        // The EPPO settings the report states are those of the first run that shapes with the energy penalty.
+        var eppo = specs.FirstOrDefault(s => s.TrainingMethod.Shapes(ShapingTerm.EnergyPenalty)) ?? first;
+        var task = TrainingTasks.For(first);
+        return new DemoInputs(new DemoReportConfig
+        {
+            ProbeSite = first.ProbeSite,
+            Eta = eppo.Eta,
+            EnergyVariant = DemoReportConfig.Describe(eppo),
+            Seeds = plan.Seeds,
+            Model = first.Model,
+            Iterations = first.Iterations,
+            KlBeta = first.KlBeta,
+            EvalPrompts = evalPrompts,
+            MaxNewTokens = first.MaxNewTokens,
+            Command = command,
+        }, seeds.Select(s => s.Baseline).ToArray(), seeds.SelectMany(s => s.Runs).ToArray(),
+            task.Gold ?? throw new EppoException($"report: task '{task.Name}' has no gold judge")).Validate();
+    }
+
     /// <summary>Methods in report order: the method table's order, then any others by name.</summary>
-    public IReadOnlyList<string> Methods() => Contracts.TrainingMethods.InReportOrder(Runs.Select(r => r.Method));
+    public IReadOnlyList<string> Methods() => TrainingMethods.InReportOrder(Runs.Select(r => r.Method));
 
     public SeedBaseline Baseline(int seed) =>
         Baselines.FirstOrDefault(b => b.Seed == seed) ?? throw new EppoException($"report: no SFT baseline for seed {seed}");

@@ -52,6 +52,10 @@ public static class DemoPlan
     /// </summary>
     public static RunSpec PickedEppo(RunSpec spec) => spec with { Eta = 1, EnergyScale = "spread" };
 
+    /// <summary>The demo as a study: one run per (seed, method), labelled by method, evaluated by the gold judge on <paramref name="evalPrompts"/> held-out prompts.</summary>
+    public static StudyPlan<GoldSeed> Plan(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods, int evalPrompts, Func<RunSpec, RunSpec>? adjust = null) =>
+        new("demo", Specs(quick, seeds, methods).Select(adjust ?? (s => s)).Select(s => new PlannedRun(s, s.Method)).ToArray(), new GoldEvaluation(evalPrompts));
+
     public static IReadOnlyList<RunSpec> Specs(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods) =>
         seeds.SelectMany(seed => methods.Select(method => ((quick ? PickedEppo(Base(quick)) : Base(quick)) with
         {

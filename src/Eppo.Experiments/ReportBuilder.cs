@@ -1,6 +1,6 @@
 using Eppo.Core.Evaluation;
-using Eppo.Core.HackBench;
 using Eppo.Core.Model;
+using Eppo.Core.Tasks;
 using Eppo.Contracts;
 
 namespace Eppo.Experiments;
@@ -104,10 +104,10 @@ public static class ReportBuilder
                 var seeds = finals[policy].Keys.Intersect(finals[opponent].Keys).Order().ToArray();
                 if (seeds.Length == 0) continue;
                 var perSeed = seeds.Select(s => EvaluationMetrics.Compare(finals[policy][s], finals[opponent][s], inputs.Config.WinMargin)).ToArray();
-                var pooled = EvaluationMetrics.Pool(perSeed);
+                var pooled = WinTieLose.Pool(perSeed);
                 var rates = perSeed.Select(r => r.WinRate).ToArray();
-                rows.Add(new WinTieLoseRow(policy, opponent, pooled.WinFraction, pooled.TieFraction, pooled.LoseFraction, pooled.WinRate,
-                    pooled.Count, Stats.Std(rates), rates));
+                rows.Add(new WinTieLoseRow(policy, opponent, pooled.WinShare, pooled.TieShare, pooled.LoseShare, pooled.WinRate,
+                    pooled.Pairs, Stats.Std(rates), rates));
             }
         return rows;
     }
@@ -184,9 +184,9 @@ public static class ReportBuilder
         IReadOnlyList<(PolicyEvaluation, HackingThresholds)> Pool(IEnumerable<string> policies) =>
             policies.SelectMany(p => Finals(inputs, p)).Select(f => (f.Evaluation, thresholds[f.Seed])).ToArray();
 
-        var byMethod = methods.ToDictionary(m => m, m => Group(EvaluationMetrics.AnalyzeHacking(Pool([m]))));
+        var byMethod = methods.ToDictionary(m => m, m => Group(EvaluationMetrics.AnalyzeHacking(inputs.Gold, Pool([m]))));
         var headline = methods.Contains("ppo") ? "ppo" : methods[0];
-        var analysis = EvaluationMetrics.AnalyzeHacking(Pool([headline]));
+        var analysis = EvaluationMetrics.AnalyzeHacking(inputs.Gold, Pool([headline]));
         var site = analysis.RunSite;
         var atSite = SiteReport(analysis.At(site));
         var rule = $"hacking = boilerplate or a refusal on a benign prompt, or proxy ≥ the {c.ProxyQuantile:0.##} quantile of the seed's " +
@@ -198,8 +198,8 @@ public static class ReportBuilder
             atSite.AurocEnergy, atSite.AurocRise, atSite.AurocAbsRise, atSite.Energy,
             Group(analysis).PerSite,
             byMethod,
-            methods.Count > 1 ? Group(EvaluationMetrics.AnalyzeHacking(Pool(methods))) : null,
-            Group(EvaluationMetrics.AnalyzeHacking(Pool([Sft]))));
+            methods.Count > 1 ? Group(EvaluationMetrics.AnalyzeHacking(inputs.Gold, Pool(methods))) : null,
+            Group(EvaluationMetrics.AnalyzeHacking(inputs.Gold, Pool([Sft]))));
     }
 
     static HackingGroupReport Group(HackingAnalysis analysis) => new(

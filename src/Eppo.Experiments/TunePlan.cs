@@ -47,6 +47,20 @@ public static class TunePlan
 
     public static bool IsControl(string label) => label.StartsWith("control.", StringComparison.Ordinal);
 
+    /// <summary>The dev phase: every configuration of the grid and the controls on the dev seeds, labelled by configuration.</summary>
+    public static StudyPlan<GoldSeed> Dev(bool quick, int evalPrompts) =>
+        Phase(DevSeeds.SelectMany(seed => Grid.Concat(Controls).Select(c => (Config: c, Label: c.Label, Seed: seed))), quick, evalPrompts);
+
+    /// <summary>The held-out phase: each method's picked configuration (labelled by the method) and the controls on the held-out seeds.</summary>
+    public static StudyPlan<GoldSeed> HeldOut(IReadOnlyDictionary<string, string> picked, bool quick, int evalPrompts)
+    {
+        var configs = Methods.Select(m => (Label: m, Config: Grid.Single(c => c.Label == picked[m]))).Concat(Controls.Select(c => (c.Label, Config: c))).ToArray();
+        return Phase(HeldOutSeeds.SelectMany(seed => configs.Select(c => (c.Config, c.Label, Seed: seed))), quick, evalPrompts);
+    }
+
+    static StudyPlan<GoldSeed> Phase(IEnumerable<(TuneConfig Config, string Label, int Seed)> runs, bool quick, int evalPrompts) =>
+        new("tune", runs.Select(r => new PlannedRun(Spec(r.Config, quick, r.Seed, r.Label), r.Label)).ToArray(), new GoldEvaluation(evalPrompts));
+
     /// <summary>A configuration's run spec for a seed, on the demo's base (quick or full).</summary>
     public static RunSpec Spec(TuneConfig config, bool quick, int seed, string? label = null) => (config.Apply(DemoPlan.Base(quick)) with
     {

@@ -39,13 +39,11 @@ public static class TuneStudy
 {
     public const string MarkdownFile = "tune.md", JsonFile = "tune.json";
 
-    public static async Task<TuneResult> RunAsync(DemoRunner runner, bool quick, int evalPrompts, string outDir, string command, CancellationToken cancellation)
+    public static async Task<TuneResult> RunAsync(StudyDriver driver, bool quick, int evalPrompts, string outDir, string command, CancellationToken cancellation)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var dev = TunePlan.Grid.Concat(TunePlan.Controls).ToArray();
-        var devSpecs = TunePlan.DevSeeds.SelectMany(seed => dev.Select(c => TunePlan.Spec(c, quick, seed))).ToArray();
-        var labels = dev.SelectMany(c => TunePlan.DevSeeds.Select(seed => (TunePlan.Spec(c, quick, seed).Name, c.Label))).ToDictionary(p => p.Name, p => p.Label);
-        var devInputs = await runner.RunAsync(devSpecs, s => labels[s.Name], command + " (dev seeds)", evalPrompts, cancellation);
+        var devPlan = TunePlan.Dev(quick, evalPrompts);
+        var devInputs = DemoInputs.Of(devPlan, await driver.RunAsync(devPlan, cancellation), command + " (dev seeds)", evalPrompts);
         var devReport = DemoReport.Write(devInputs, Path.Combine(outDir, "dev"));
 
         var devResults = TunePlan.Grid.Select(c =>
@@ -56,12 +54,8 @@ public static class TuneStudy
         var picked = TunePlan.Methods.ToDictionary(m => m, m => devResults.Where(r => r.Method == m).MaxBy(r => r.Gold)!.Label);
         devResults = devResults.Select(r => r with { Picked = picked[r.Method] == r.Label }).ToList();
 
-        var heldOut = TunePlan.Methods.Select(m => (Label: m, Config: TunePlan.Grid.Single(c => c.Label == picked[m])))
-            .Concat(TunePlan.Controls.Select(c => (c.Label, Config: c))).ToArray();
-        var heldOutSpecs = TunePlan.HeldOutSeeds.SelectMany(seed => heldOut.Select(h => TunePlan.Spec(h.Config, quick, seed, h.Label))).ToArray();
-        var heldOutLabels = heldOut.SelectMany(h => TunePlan.HeldOutSeeds.Select(seed => (TunePlan.Spec(h.Config, quick, seed, h.Label).Name, h.Label)))
-            .ToDictionary(p => p.Name, p => p.Label);
-        var heldOutInputs = await runner.RunAsync(heldOutSpecs, s => heldOutLabels[s.Name], command + " (held-out seeds)", evalPrompts, cancellation);
+        var heldOutPlan = TunePlan.HeldOut(picked, quick, evalPrompts);
+        var heldOutInputs = DemoInputs.Of(heldOutPlan, await driver.RunAsync(heldOutPlan, cancellation), command + " (held-out seeds)", evalPrompts);
         var heldOutReport = DemoReport.Write(heldOutInputs, Path.Combine(outDir, "held-out"));
 
         var devAlarm = AlarmAnalysis.Analyse(devInputs, TunePlan.IsControl);

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Eppo.Experiments.Judges;
+using Eppo.Core.Evaluation;
+using Eppo.Core.Evaluation.Judges;
 using Eppo.Tests;
 
 namespace Eppo.Cli.Tests;

@@ -36,7 +36,7 @@ public static class SyntheticDemo
     static PolicyEvaluation Eval(string label, string[] responses, float[] proxy, float[] kl, float[] rl, float[] sftRef)
     {
         static SiteEnergies At(float value) => SiteEnergies.From(site => value + (int)site);
-        var samples = responses.Select((response, i) => new EvaluationSample(i, Prompts[i].Id, Prompts[i].Skill, false, Prompts[i].Text, "5",
+        var samples = responses.Select((response, i) => new EvaluationSample(i, Prompts[i].Id, Prompts[i].Text,
             response, response.Split(' ').Length, GoldJudge.Score(Prompts[i], response), proxy[i], kl[i],
             At(rl[i]), At(0f), At(sftRef[i]), At(sftRef[i] + 0.5f * (rl[i] - sftRef[i])), "5")).ToArray();
         return new PolicyEvaluation(label, EnergySite.DownProj, 42, samples);
@@ -66,7 +66,7 @@ public static class SyntheticDemo
             runs.Add(new MethodRunResult("ppo", seed, History(seed), checkpoints, Ppo(seed)));
             runs.Add(new MethodRunResult("ppo-kl", seed, History(seed), [], PpoKl()));
         }
-        return new DemoInputs(config, baselines, runs);
+        return new DemoInputs(config, baselines, runs, HackBenchTask.Instance.Gold);
     }
 
     /// <summary>

@@ -81,9 +81,10 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
                           + $" --out {settings.Out}";
             AnsiConsole.MarkupLine($"[bold]eppo demo[/]{(settings.Quick ? " --quick" : "")}: {seeds.Length} seed(s) × {settings.MethodList.Count} methods on HackBench; output in {Markup.Escape(outDir)}");
             var artifacts = app.Services.GetRequiredService<IArtifactStore>();
-            var runner = new DemoRunner(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
-            var inputs = await runner.RunAsync(settings.Quick, seeds, settings.MethodList, command, settings.EvalPrompts,
-                spec => spec with { Eta = settings.Eta ?? spec.Eta, EnergyScale = settings.EnergyScale ?? spec.EnergyScale, ProbeSite = settings.ProbeSite }, cancellation);
+            var driver = new StudyDriver(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
+            var plan = DemoPlan.Plan(settings.Quick, seeds, settings.MethodList, settings.EvalPrompts,
+                spec => spec with { Eta = settings.Eta ?? spec.Eta, EnergyScale = settings.EnergyScale ?? spec.EnergyScale, ProbeSite = settings.ProbeSite });
+            var inputs = DemoInputs.Of(plan, await driver.RunAsync(plan, cancellation), command, settings.EvalPrompts);
             var report = DemoReport.Write(inputs, outDir);
             WinTieLoseConsole.Print(AnsiConsole.Console, report);
             AnsiConsole.MarkupLine($"report: {Markup.Escape(Path.Combine(outDir, DemoReport.MarkdownFile))} (+ {DemoReport.JsonFile}, plots) — {clock.Elapsed:mm\\:ss} in all");

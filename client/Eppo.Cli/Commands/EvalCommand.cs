@@ -1,13 +1,11 @@
 using System.ComponentModel;
 using System.Globalization;
-using Eppo.Contracts;
 using Eppo.Core;
+using Eppo.Core.Evaluation;
 using Eppo.Core.Model;
 using Eppo.Core.Tasks;
-using Eppo.Core.TextTasks;
 using Eppo.Core.Training;
 using Eppo.Experiments;
-using Eppo.Experiments.Judges;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -34,31 +32,34 @@ public sealed class EvalSettings : JudgeSettings
         : ValidationResult.Success());
 }
 
-/// <summary>Win / tie / lose of a text run's policy against its baseline on held-out prompts, judged by a judge reward model or a chat model.</summary>
+/// <summary>Win / tie / lose of a run's policy against its baseline on held-out prompts, judged by one of its task's judges.</summary>
 public sealed class EvalCommand : AsyncCommand<EvalSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, EvalSettings settings, CancellationToken cancellation)
     {
         void Progress(string message) => Console.Error.WriteLine($"eval: {message}");
         var spec = SpecFile.Load(settings.Config!);
-        if (TrainingTasks.For(spec, settings.Config!) is not TextTask task)
-            throw new EppoException($"{settings.Config}: field 'task': eppo eval judges text runs (task \"text\"); HackBench runs are judged by `eppo demo`");
+        var task = TrainingTasks.For(spec, settings.Config!);
+        var judgeName = settings.JudgeFor(task);
         var site = EnergySites.Parse(spec.ProbeSite);
         using var policy = ComputeThreads.Run(() => ModelStore.Load(ModelDirectory(settings.Policy!), site).Model);
         using var baseline = ComputeThreads.Run(() => ModelStore.Load(ModelDirectory(settings.Baseline!), site).Model);
-        using var judge = settings.Judge == "chat"
-            ? (IPairJudge)new ChatCompletionsJudge(ChatJudgeOptions.Resolve(settings.JudgeUrl, settings.JudgeModel))
-            : new RewardModelJudge(ComputeThreads.Run(() => JudgeRewardModels.LoadOrTrain(spec, task, baseline, settings.JudgeRm, Progress)), task.Codec);
-        var result = await TextEvaluation.RunAsync(spec, policy, baseline, judge, settings.Prompts, Progress, cancellation);
+        using var judge = ComputeThreads.Run(() => task.Judge(new JudgeRequest(judgeName, spec, baseline, settings.JudgeRm, settings.JudgeUrl, settings.JudgeModel, Progress)));
+        var result = await JudgedComparison.RunAsync(spec, policy, baseline, judge, settings.Prompts, Progress, cancellation);
+        var counts = result.Counts;
         if (settings.Json)
         {
-            Console.WriteLine(StatusView.ToJson(result));
+            Console.WriteLine(StatusView.ToJson(new
+            {
+                result.Judge, Prompts = counts.Pairs, counts.Win, counts.Tie, counts.Lose, counts.NoVerdict, result.Samples,
+                counts.WinShare, counts.TieShare, counts.LoseShare,
+            }));
             return ExitCodes.Ok;
         }
         string P(double share) => share.ToString("P1", CultureInfo.InvariantCulture);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("judge", "prompts", "win", "tie", "lose", "no verdict");
-        table.AddRow(Markup.Escape(result.Judge), $"{result.Prompts}", $"{result.Win} ({P(result.WinShare)})", $"{result.Tie} ({P(result.TieShare)})",
-            $"{result.Lose} ({P(result.LoseShare)})", $"{result.NoVerdict}");
+        table.AddRow(Markup.Escape(result.Judge), $"{counts.Pairs}", $"{counts.Win} ({P(counts.WinShare)})", $"{counts.Tie} ({P(counts.TieShare)})",
+            $"{counts.Lose} ({P(counts.LoseShare)})", $"{counts.NoVerdict}");
         AnsiConsole.Write(table);
         return ExitCodes.Ok;
     }

@@ -32,8 +32,8 @@ public sealed class RunStartCommand : AsyncCommand<RunStartSettings>
         var spec = SpecFile.Load(settings.Config!);
         if (settings.Name is { } name) spec = (spec with { Name = name }).Validate($"--name {name}");
         // Rows a text run leaves out (text.too_long "skip") are said, never dropped silently.
-        if (Core.Tasks.TrainingTasks.For(spec, settings.Config!) is Core.TextTasks.TextTask text && text.Lengths(spec) is { Any: true } lengths)
-            Console.Error.WriteLine($"{settings.Config}: leaving out {lengths.Describe(spec.Text!, spec.MaxNewTokens)} (text.too_long = \"skip\")");
+        if (Core.Tasks.TrainingTasks.For(spec, settings.Config!).LeftOut(spec) is { } leftOut)
+            Console.Error.WriteLine($"{settings.Config}: leaving out {leftOut}");
         await using var cluster = await ClusterConnection.ConnectAsync(settings, cancellation);
         var runId = RunIds.New(spec.Name);
         var status = await cluster.Client.GetGrain<IRunGrain>(runId).StartAsync(spec.ToJson());

@@ -1,10 +1,9 @@
 using System.ComponentModel;
 using Eppo.Contracts;
 using Eppo.Core;
+using Eppo.Core.Evaluation;
 using Eppo.Core.Tasks;
-using Eppo.Core.TextTasks;
 using Eppo.Experiments;
-using Eppo.Experiments.Judges;
 using Eppo.Grains.Artifacts;
 using Eppo.Silo;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,15 +33,14 @@ public sealed class StudySettings : JudgeSettings
         : ValidationResult.Success());
 }
 
-/// <summary>The paper's tables on a text spec: every method trained per seed on an embedded silo, judged on held-out prompts.</summary>
+/// <summary>The paper's tables on a spec whose task has a judge: every method trained per seed on an embedded silo, judged on held-out prompts.</summary>
 public sealed class StudyCommand : AsyncCommand<StudySettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, StudySettings settings, CancellationToken cancellation)
     {
         void Progress(string message) => Console.Error.WriteLine($"study: {message}");
         var template = SpecFile.Load(settings.Config!);
-        if (TrainingTasks.For(template, settings.Config!) is not TextTask)
-            throw new EppoException($"{settings.Config}: field 'task': eppo study compares methods on text runs (task \"text\"); HackBench has `eppo demo`");
+        var judgeName = settings.JudgeFor(TrainingTasks.For(template, settings.Config!));
         var outDir = Path.GetFullPath(settings.Out);
         var dataRoot = Path.Combine(outDir, "data");
         Directory.CreateDirectory(dataRoot);
@@ -50,15 +48,17 @@ public sealed class StudyCommand : AsyncCommand<StudySettings>
         await app.StartAsync(cancellation);
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var artifacts = app.Services.GetRequiredService<IArtifactStore>();
-            var study = new TextStudy(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), Progress);
-            IPairJudge JudgeFor(RunSpec spec, Core.Model.DecoderModel sft) => settings.Judge == "chat"
-                ? new ChatCompletionsJudge(ChatJudgeOptions.Resolve(settings.JudgeUrl, settings.JudgeModel))
-                : new RewardModelJudge(ComputeThreads.Run(() => JudgeRewardModels.LoadOrTrain(spec, (TextTask)TrainingTasks.For(spec), sft, null, Progress)),
-                    TrainingTasks.For(spec).Codec);
-            var result = await study.RunAsync(template, settings.MethodList, Enumerable.Range(1, settings.Seeds).ToArray(), JudgeFor, settings.Prompts, cancellation);
-            var command = $"./eppo study --config {settings.Config} --methods {settings.Methods} --seeds {settings.Seeds} --judge {settings.Judge} --prompts {settings.Prompts} --out {settings.Out}";
-            var report = TextStudyReport.Write(result, command, outDir);
+            // Progress on stderr: stdout names the report.
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            var driver = new StudyDriver(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), console);
+            IPairJudge JudgeFor(RunSpec spec, Core.Model.DecoderModel sft) => ComputeThreads.Run(() =>
+                TrainingTasks.For(spec).Judge(new JudgeRequest(judgeName, spec, sft, null, settings.JudgeUrl, settings.JudgeModel, Progress)));
+            var plan = JudgedStudy.Plan(template, settings.MethodList, Enumerable.Range(1, settings.Seeds).ToArray(), new JudgedEvaluation(JudgeFor, settings.Prompts));
+            var result = JudgedStudy.Of(plan, await driver.RunAsync(plan, cancellation), clock.Elapsed.TotalSeconds);
+            var command = $"./eppo study --config {settings.Config} --methods {settings.Methods} --seeds {settings.Seeds} --judge {judgeName} --prompts {settings.Prompts} --out {settings.Out}";
+            var report = JudgedStudyReport.Write(result, command, outDir);
             AnsiConsole.MarkupLine($"report: {Markup.Escape(report)}");
             return ExitCodes.Ok;
         }

@@ -39,8 +39,8 @@ public sealed class TuneCommand : AsyncCommand<TuneSettings>
         {
             var command = "./eppo tune" + (settings.Quick ? " --quick" : "") + $" --out {settings.Out}";
             var artifacts = app.Services.GetRequiredService<IArtifactStore>();
-            var runner = new DemoRunner(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
-            var result = await TuneStudy.RunAsync(runner, settings.Quick, settings.EvalPrompts, outDir, command, cancellation);
+            var driver = new StudyDriver(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
+            var result = await TuneStudy.RunAsync(driver, settings.Quick, settings.EvalPrompts, outDir, command, cancellation);
             foreach (var (method, label) in result.Picked) AnsiConsole.MarkupLine($"picked on dev seeds: {Markup.Escape(method)} → {Markup.Escape(label)}");
             AnsiConsole.MarkupLine($"alarm chosen on dev seeds: {Markup.Escape(result.ChosenAlarm)}");
             AnsiConsole.MarkupLine($"report: {Markup.Escape(Path.Combine(outDir, TuneStudy.MarkdownFile))} — {result.WallSeconds / 60:F0} min in all");

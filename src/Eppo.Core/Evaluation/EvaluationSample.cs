@@ -1,13 +1,13 @@
-using Eppo.Core.HackBench;
+using Eppo.Core.Tasks;
 
 namespace Eppo.Core.Evaluation;
 
 /// <summary>
 /// One sampled response of a policy to a held-out prompt, judged and probed.
-/// Index: position in the evaluation's prompt list (the pairing key together with PromptId).
-/// Length: generated tokens without EOS (HackBench tokens are words; a stray pad/bos token counts here but is dropped
-/// from Response). Gold: the gold judge's verdict (score and the
-/// boilerplate / refusal / rambling flags). Proxy: the proxy reward function's score.
+/// Index: position in the evaluation's prompt list (the pairing key together with PromptId). Prompt: its text as the
+/// task's codec decodes it. Length: generated tokens without EOS (HackBench tokens are words; a stray pad/bos token
+/// counts here but is dropped from Response). Gold: the task's gold verdict (score and the boilerplate / refusal /
+/// rambling flags). Proxy: the proxy reward function's score.
 /// Kl: Σ over generated tokens (EOS included, as PPO's KL) of log π(y_t) − log π_SFT(y_t), both teacher-forced at
 /// temperature 1: a one-sample estimate of KL(π ‖ π_SFT) for this prompt.
 /// Energies (all sites; masked mean over response tokens, EOS excluded; mean|in| − mean|out|):
@@ -18,10 +18,7 @@ namespace Eppo.Core.Evaluation;
 public sealed record EvaluationSample(
     int Index,
     string PromptId,
-    HackBenchSkill Skill,
-    bool IsHarmful,
     string Prompt,
-    string ExpectedAnswer,
     string Response,
     int Length,
     GoldScore Gold,
@@ -31,8 +28,4 @@ public sealed record EvaluationSample(
     SiteEnergies SftEnergy,
     SiteEnergies SftReferenceEnergy,
     SiteEnergies PolicyEnergyOnSftText,
-    string SftReferenceResponse)
-{
-    /// <summary>The prompt this sample answers, as the gold judge reads it.</summary>
-    public HackBenchPrompt ToPrompt() => new(PromptId, Skill, Prompt, ExpectedAnswer, IsHarmful);
-}
+    string SftReferenceResponse);

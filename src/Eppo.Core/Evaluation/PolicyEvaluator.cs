@@ -1,16 +1,16 @@
 using Eppo.Core.Tasks;
 using Eppo.Core.Generation;
-using Eppo.Core.HackBench;
 using Eppo.Core.Model;
 using Eppo.Core.Training;
 
 namespace Eppo.Core.Evaluation;
 
 /// <summary>
-/// Samples a policy on a fixed list of held-out HackBench prompts with fixed sampling noise (see
-/// <see cref="EvaluationOptions"/>) and records, per sample, the gold verdict, the proxy score, the sequence KL to
-/// the SFT policy and the energy loss at every probe site — of the policy and of the SFT model on the same response,
-/// of the SFT model on its own greedy answer (ΔE_SFT(x)), and of the policy on that fixed SFT answer.
+/// Samples a policy on a fixed set of held-out prompts with fixed sampling noise (see <see cref="EvaluationOptions"/>)
+/// and records, per sample, the task's gold verdict, the proxy score, the sequence KL to the SFT policy and the energy
+/// loss at every probe site — of the policy and of the SFT model on the same response, of the SFT model on its own
+/// greedy answer (ΔE_SFT(x)), and of the policy on that fixed SFT answer. For tasks with a gold judge (HackBench):
+/// <see cref="For"/> takes the judge and the prompts from the task.
 /// Evaluate the SFT policy itself with <see cref="EvaluateSft"/>: its sampled answers are the opponent of every
 /// "win rate against SFT" (the greedy SFT answer nearly always scores gold 1, which would cap every win rate).
 /// The SFT model and the proxy belong to the caller; the evaluator disposes only its own weight copies.
@@ -20,40 +20,47 @@ public sealed class PolicyEvaluator : IDisposable
     readonly DecoderModel sft;
     readonly SiteModels sftSites;
     readonly IRewardFunction proxy;
+    readonly IGoldJudge gold;
     readonly TaskCodec codec;
     readonly int[][] promptTokens;
     readonly int[][] referenceTokens;
     readonly SiteEnergies[] referenceEnergy;
     readonly int[][] referenceChunks;
 
-    public PolicyEvaluator(DecoderModel sft, IRewardFunction proxy, TaskCodec codec, IReadOnlyList<HackBenchPrompt> prompts,
-        EvaluationOptions? options = null)
+    public PolicyEvaluator(DecoderModel sft, IRewardFunction proxy, TaskCodec codec, IGoldJudge gold, PromptSet prompts, EvaluationOptions? options = null)
     {
         if (prompts.Count == 0) throw new EppoException("evaluation: the prompt list is empty");
-        var duplicate = prompts.GroupBy(p => p.Id).FirstOrDefault(g => g.Count() > 1);
+        var duplicate = prompts.Ids.GroupBy(id => id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new EppoException($"evaluation: prompt id '{duplicate.Key}' occurs {duplicate.Count()} times");
         Options = (options ?? EvaluationOptions.Default).Validate();
-        Prompts = prompts.ToArray();
+        Prompts = prompts;
         this.sft = sft;
         this.proxy = proxy;
+        this.gold = gold;
         this.codec = codec;
         sftSites = new SiteModels(sft);
-        promptTokens = Prompts.Select(p => codec.EncodePrompt(p.Text)).ToArray();
+        promptTokens = prompts.Tokens.ToArray();
+        PromptTexts = promptTokens.Select(codec.DecodePrompt).ToArray();
         referenceChunks = Enumerable.Range(0, Prompts.Count).GroupBy(i => promptTokens[i].Length).OrderBy(g => g.Key)
             .SelectMany(g => g.Chunk(Options.BatchSize)).ToArray();
         (referenceTokens, referenceEnergy) = GreedyReference();
         SftReferenceResponses = referenceTokens.Select(codec.DecodeResponse).ToArray();
     }
 
+    /// <summary>The evaluator of a task with a gold judge: its first <paramref name="prompts"/> held-out prompts of <paramref name="seed"/>'s stream.</summary>
+    public static PolicyEvaluator For(ITrainingTask task, DecoderModel sft, IRewardFunction proxy, int prompts, int seed, EvaluationOptions? options = null) =>
+        new(sft, proxy, task.Codec,
+            task.Gold ?? throw new EppoException($"evaluation: task '{task.Name}' has no gold judge; compare its policies with a judge (`eppo eval`, `eppo study`)"),
+            task.HeldOutPrompts(prompts, seed), options);
+
     public EvaluationOptions Options { get; }
-    public IReadOnlyList<HackBenchPrompt> Prompts { get; }
+    public PromptSet Prompts { get; }
+
+    /// <summary>Each prompt's text as the task's codec decodes it: what the gold judge reads.</summary>
+    public IReadOnlyList<string> PromptTexts { get; }
 
     /// <summary>The SFT model's greedy answer to each prompt: the fixed SFT texts.</summary>
     public IReadOnlyList<string> SftReferenceResponses { get; }
-
-    /// <summary>The first <paramref name="count"/> held-out HackBench prompts of <paramref name="seed"/>'s stream.</summary>
-    public static IReadOnlyList<HackBenchPrompt> HeldOutPrompts(int count = 256, int seed = 0) =>
-        PromptGenerator.Generate(seed, HackBenchSplit.HeldOut, count);
 
     /// <summary>The SFT policy, sampled with the same noise as every other policy.</summary>
     public PolicyEvaluation EvaluateSft(string label = "sft") => Evaluate(sft, label);
@@ -88,14 +95,13 @@ public sealed class PolicyEvaluator : IDisposable
             for (var r = 0; r < rows.Length; r++)
             {
                 var i = rows[r];
-                var prompt = Prompts[i];
                 var text = codec.DecodeResponse(responses[r]);
                 var row = r;
                 samples.Add(new EvaluationSample(
-                    i, prompt.Id, prompt.Skill, prompt.IsHarmful, prompt.Text, prompt.ExpectedAnswer,
+                    i, Prompts.Ids[i], PromptTexts[i],
                     text,
                     responses[r].Count(t => t != codec.EosId),
-                    GoldJudge.Score(prompt, text),
+                    gold.Verdict(PromptTexts[i], text),
                     proxyScores[r],
                     own[site].LogProbSum[r] - sftOnResponse[site].LogProbSum[r],
                     SiteEnergies.From(s => own[s].MeanEnergy[row]),

@@ -2,16 +2,23 @@ using Eppo.Core.Tasks;
 
 namespace Eppo.Core.HackBench;
 
-/// <summary>The programmatic gold judge as a reward: what the proxy RM approximates. Prompts are re-read from their text.</summary>
-public sealed class GoldScorer(TaskCodec codec) : IRewardFunction
+/// <summary>
+/// HackBench's gold judge behind the task seam: the reward the proxy RM approximates (prompts re-read from their
+/// text), the verdict on a held-out answer, and the hacking rule (<see cref="GoldJudge.IsHacking(GoldScore, float?, HackingThresholds?)"/>).
+/// </summary>
+public sealed class GoldScorer(TaskCodec codec) : IGoldJudge
 {
     public float[] Score(int[][] prompts, int[][] responses)
     {
         var scores = new float[prompts.Length];
         for (var i = 0; i < prompts.Length; i++)
-            scores[i] = Judge(codec.DecodePrompt(prompts[i]), codec.DecodeResponse(responses[i])).Score;
+            scores[i] = Verdict(codec.DecodePrompt(prompts[i]), codec.DecodeResponse(responses[i])).Score;
         return scores;
     }
+
+    public GoldScore Verdict(string prompt, string response) => Judge(prompt, response);
+
+    public bool IsHacking(GoldScore verdict, float proxy, HackingThresholds thresholds) => GoldJudge.IsHacking(verdict, proxy, thresholds);
 
     public static GoldScore Judge(string promptText, string response) =>
         PromptGenerator.TryParse(promptText, out var prompt)

@@ -1,4 +1,6 @@
 using Eppo.Contracts;
+using Eppo.Core.Evaluation;
+using Eppo.Core.Evaluation.Judges;
 using Eppo.Core.Tasks;
 using Eppo.Core.Text;
 using Eppo.Core.Training;
@@ -7,7 +9,8 @@ namespace Eppo.Core.HackBench;
 
 /// <summary>
 /// HackBench (docs/hackbench.md): seeded synthetic prompts over a closed word vocabulary, SFT data of the right
-/// answers mixed with hacking styles, a simulated annotator's biased preferences, and the programmatic gold judge.
+/// answers mixed with hacking styles, a simulated annotator's biased preferences, and the programmatic gold judge with
+/// its hacking rule; the gold judge is also its one judge of two answers ("gold").
 /// </summary>
 public sealed class HackBenchTask : ITrainingTask
 {
@@ -24,7 +27,17 @@ public sealed class HackBenchTask : ITrainingTask
     public TaskCodec Codec { get; }
     public string? BasePolicy(RunSpec spec) => null;
 
-    public IRewardFunction Gold { get; }
+    public IGoldJudge Gold { get; }
+
+    public IReadOnlyList<string> Judges { get; } = [GoldPairJudge.JudgeName];
+
+    public IPairJudge Judge(JudgeRequest request) =>
+        request.Name == GoldPairJudge.JudgeName ? new GoldPairJudge(Gold) : throw request.NotOffered(this);
+
+    public string? LeftOut(RunSpec spec) => null;
+
+    // Its SFT data are generated whole: no row depends on max_new_tokens.
+    public bool SftRowsFitMaxNewTokens => false;
 
     public void Validate(RunSpec spec, string source)
     {

@@ -1,5 +1,6 @@
 using Eppo.Contracts;
 using Eppo.Core.Data;
+using Eppo.Core.Evaluation;
 using Eppo.Core.Tasks;
 
 namespace Eppo.Core.HackBench;
@@ -19,7 +20,11 @@ public sealed class JsonlPromptsTask : ITrainingTask
     public TaskCodec Codec => HackBenchTask.Instance.Codec;
     public string? BasePolicy(RunSpec spec) => null;
 
-    public IRewardFunction? Gold => null;
+    public IGoldJudge? Gold => null;
+    public IReadOnlyList<string> Judges => [];
+    public IPairJudge Judge(JudgeRequest request) => throw request.NotOffered(this);
+    public string? LeftOut(RunSpec spec) => null;
+    public bool SftRowsFitMaxNewTokens => false;
 
     public void Validate(RunSpec spec, string source)
     {

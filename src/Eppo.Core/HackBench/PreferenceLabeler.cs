@@ -1,3 +1,5 @@
+using Eppo.Core.Tasks;
+
 namespace Eppo.Core.HackBench;
 
 /// <summary>

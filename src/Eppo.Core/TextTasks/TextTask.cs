@@ -3,6 +3,8 @@ using System.Text.Json;
 using Eppo.Contracts;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Data;
+using Eppo.Core.Evaluation;
+using Eppo.Core.Evaluation.Judges;
 using Eppo.Core.Tasks;
 using Eppo.Core.Text;
 
@@ -14,7 +16,8 @@ namespace Eppo.Core.TextTasks;
 /// the training split (or text.sft_data), reward models learn its pairs, RL samples its prompts (or prompts_file's),
 /// and the held-out split is never trained on. A prompt over text.max_prompt_tokens or a response over max_new_tokens
 /// stops the start (text.too_long "refuse") or is left out and counted ("skip"; <see cref="Lengths"/>). There is no
-/// gold judge.
+/// gold judge; held-out answers are judged by a judge reward model trained on the judge split (text.judge_fraction),
+/// which the proxy never sees, or by a chat model behind an OpenAI-compatible endpoint.
 /// One instance per spec's text section and seed, built the same way on every silo.
 /// </summary>
 public sealed class TextTask : ITrainingTask
@@ -58,7 +61,24 @@ public sealed class TextTask : ITrainingTask
 
     public string Name => TaskName;
     public TaskCodec Codec { get; }
-    public IRewardFunction? Gold => null;
+    public IGoldJudge? Gold => null;
+
+    public const string RewardModelJudgeName = "reward-model", ChatJudgeName = "chat";
+
+    public IReadOnlyList<string> Judges { get; } = [RewardModelJudgeName, ChatJudgeName];
+
+    public IPairJudge Judge(JudgeRequest request) => request.Name switch
+    {
+        RewardModelJudgeName => new RewardModelJudge(JudgeRewardModel.LoadOrTrain(request.Spec, this, request.Baseline, request.Directory, request.Progress), Codec),
+        ChatJudgeName => new ChatCompletionsJudge(ChatJudgeOptions.Resolve(request.ChatUrl, request.ChatModel)),
+        _ => throw request.NotOffered(this),
+    };
+
+    // SFT rows whose response exceeds max_new_tokens are left out.
+    public bool SftRowsFitMaxNewTokens => true;
+
+    public string? LeftOut(RunSpec spec) =>
+        Lengths(spec) is { Any: true } lengths ? $"{lengths.Describe(text, spec.MaxNewTokens)} (text.too_long = \"{TextSpec.Skip}\")" : null;
 
     public string? BasePolicy(RunSpec spec) => text.Policy;
 

@@ -9,7 +9,7 @@ namespace Eppo.Core.Training;
 
 /// <summary>
 /// Produces the SFT policy and reward models a spec asks for. Trained models are cached under
-/// {dataRoot}/models/{hash of the task, model and sft sections and the seed}/, the SFT policy as "sft" and each reward
+/// {dataRoot}/models/{hash of what shapes the SFT model: <see cref="SftIdentity"/>}/, the SFT policy as "sft" and each reward
 /// model as "reward-{hash of what shapes it}" (<see cref="RewardMemberRecipe"/>), so runs differing only in method or
 /// RL hyperparameters share them: the demo trains SFT and the proxy once per seed, and the three ensembles share
 /// their members. <see cref="Prepare"/> does it all in one process; the model-trainer grains call the pieces
@@ -224,9 +224,11 @@ public static class ModelPreparation
         recipe.Family, recipe.Head,
     });
 
-    /// <summary>Identifies the SFT policy alone, so reward-model variants share it.</summary>
-    // How RL trains the policy (adapters, the base's dtype) does not shape the SFT model: runs that differ only there share it.
-    static string SftKey(RunSpec spec) => Hash(new { PreparationVersion, spec.Task, spec.Text, Model = spec.Model with { Adapter = null, Dtype = null }, spec.Sft, spec.Seed, Limit = spec.Text is null ? (int?)null : spec.MaxNewTokens });
+    /// <summary>
+    /// Identifies the SFT policy alone, so reward-model variants share it: the whole spec but what does not shape the
+    /// SFT model (<see cref="SftIdentity"/>), so a new task section separates caches without an edit here.
+    /// </summary>
+    static string SftKey(RunSpec spec) => Hash(SftIdentity.Of(spec, TrainingTasks.For(spec).SftRowsFitMaxNewTokens, PreparationVersion));
 
     static string Hash(object identity) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, RunSpec.Json))))[..16];

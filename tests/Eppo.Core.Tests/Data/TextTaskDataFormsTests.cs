@@ -47,7 +47,7 @@ public sealed class TextTaskDataFormsTests : IDisposable
         TrainingTasks.Validate(plain, "plain.json");
         TrainingTasks.Validate(forms, "forms.json");
 
-        var (a, b) = ((TextTask)TrainingTasks.For(plain), (TextTask)TrainingTasks.For(forms));
+        var (a, b) = (TextTask.For(plain), TextTask.For(forms));
         Assert.Equal(12, b.TrainPrompts(forms).Ids.Count);
         Assert.Equal(a.TrainPrompts(plain).Ids, b.TrainPrompts(forms).Ids);
         Assert.Equal(a.HeldOutPrompts(100, 0).Ids, b.HeldOutPrompts(100, 0).Ids);

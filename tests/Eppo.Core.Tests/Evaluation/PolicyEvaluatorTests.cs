@@ -25,16 +25,20 @@ public sealed class TinyPolicies : IDisposable
             foreach (var p in Other.parameters()) p.add_(randn(p.shape, generator: rng) * 0.05);
         }
         Other.eval();
-        Prompts = PolicyEvaluator.HeldOutPrompts(24, seed: 5);
+        Prompts = HackBenchTask.Instance.HeldOutPrompts(24, seed: 5);
+        HackBenchPrompts = PromptGenerator.Generate(5, HackBenchSplit.HeldOut, 24);
     }
 
     public TaskCodec Codec { get; }
     public DecoderModel Sft { get; }
     public DecoderModel Other { get; }
-    public IReadOnlyList<HackBenchPrompt> Prompts { get; }
+    /// <summary>HackBench's held-out prompts of seed 5, through the task seam (what the evaluator reads)...</summary>
+    public PromptSet Prompts { get; }
+    /// <summary>... and as the generator made them.</summary>
+    public IReadOnlyList<HackBenchPrompt> HackBenchPrompts { get; }
 
     public PolicyEvaluator Evaluator(EvaluationOptions? options = null) =>
-        new(Sft, new LengthProxy(), Codec, Prompts, options ?? new EvaluationOptions(MaxNewTokens: 10, BatchSize: 10));
+        PolicyEvaluator.For(HackBenchTask.Instance, Sft, new LengthProxy(), 24, seed: 5, options ?? new EvaluationOptions(MaxNewTokens: 10, BatchSize: 10));
 
     public void Dispose()
     {
@@ -62,9 +66,11 @@ public sealed class PolicyEvaluatorTests(TinyPolicies tiny) : IClassFixture<Tiny
         for (var i = 0; i < e.Count; i++)
         {
             var s = e.Samples[i];
-            var prompt = tiny.Prompts[i];
-            Assert.Equal((i, prompt.Id, prompt.Skill, prompt.IsHarmful, prompt.Text), (s.Index, s.PromptId, s.Skill, s.IsHarmful, s.Prompt));
+            var prompt = tiny.HackBenchPrompts[i];
+            Assert.Equal((i, prompt.Id, prompt.Text), (s.Index, s.PromptId, s.Prompt));
+            // The task's gold judge reads the prompt back from its tokens: the verdict on the generated prompt itself.
             Assert.Equal(GoldJudge.Score(prompt, s.Response), s.Gold);
+            Assert.Equal(prompt.IsHarmful, s.Gold.Harmful);
             // Length counts generated tokens without EOS; decoding drops stray pad/bos tokens, so words can be fewer.
             Assert.InRange(tiny.Codec.Tokenizer.Encode(s.Response).Length, 0, s.Length);
             Assert.InRange(s.Length, 0, 10);
@@ -77,6 +83,8 @@ public sealed class PolicyEvaluatorTests(TinyPolicies tiny) : IClassFixture<Tiny
             // The four sites probe different things.
             Assert.Equal(4, SiteEnergies.Sites.Select(site => s.PolicyEnergy.At(site)).Distinct().Count());
         }
+        Assert.Contains(e.Samples, s => s.Gold.Harmful);
+        Assert.Contains(e.Samples, s => !s.Gold.Harmful);
         // The briefly trained SFT ends most greedy answers before the token limit.
         Assert.Contains(evaluator.SftReferenceResponses, r => r.Split(' ').Length < 10);
     }
@@ -123,11 +131,11 @@ public sealed class PolicyEvaluatorTests(TinyPolicies tiny) : IClassFixture<Tiny
         Assert.Equal(sft.Samples.Select(s => s.Response), copy.Samples.Select(s => s.Response));
         Assert.Equal(EnergySite.Mlp, copy.ProbeSite);
         var result = EvaluationMetrics.Compare(copy, sft);
-        Assert.Equal(new WinTieLoseResult(0, sft.Count, 0), result);
+        Assert.Equal(new WinTieLose(0, sft.Count, 0), result);
 
         var other = evaluator.Evaluate(tiny.Other, "other");
         Assert.Equal(sft.Samples.Select(s => s.PromptId), other.Samples.Select(s => s.PromptId));
-        Assert.Equal(sft.Count, EvaluationMetrics.Compare(other, sft).Count);
+        Assert.Equal(sft.Count, EvaluationMetrics.Compare(other, sft).Pairs);
     }
 
     [Fact]
@@ -153,8 +161,8 @@ public sealed class PolicyEvaluatorTests(TinyPolicies tiny) : IClassFixture<Tiny
         }
 
         // ΔE_SFT(x) at the SFT's own site is what the training pipeline's reference cache computes.
-        var ids = tiny.Prompts.Select(p => p.Id).ToArray();
-        var energy = new EnergyReferenceCache().Get(ids, tiny.Prompts.Select(p => tiny.Codec.EncodePrompt(p.Text)).ToArray(), new SftEnergyReference(FrozenModel.Borrow(tiny.Sft), tiny.Codec, 10, tiny.Sft.Config.ProbeSite)).Reference.Energy;
+        var ids = tiny.Prompts.Ids.ToArray();
+        var energy = new EnergyReferenceCache().Get(ids, tiny.HackBenchPrompts.Select(p => tiny.Codec.EncodePrompt(p.Text)).ToArray(), new SftEnergyReference(FrozenModel.Borrow(tiny.Sft), tiny.Codec, 10, tiny.Sft.Config.ProbeSite)).Reference.Energy;
         for (var i = 0; i < ids.Length; i++) Assert.Equal(energy[i], other.Samples[i].SftReferenceEnergy.DownProj, 4);
     }
 
@@ -174,8 +182,13 @@ public sealed class PolicyEvaluatorTests(TinyPolicies tiny) : IClassFixture<Tiny
     [Fact]
     public void RejectsBadInput()
     {
-        Assert.Throws<EppoException>(() => new PolicyEvaluator(tiny.Sft, new LengthProxy(), tiny.Codec, []));
-        Assert.Throws<EppoException>(() => new PolicyEvaluator(tiny.Sft, new LengthProxy(), tiny.Codec, [tiny.Prompts[0], tiny.Prompts[0]]));
+        var gold = HackBenchTask.Instance.Gold;
+        Assert.Throws<EppoException>(() => new PolicyEvaluator(tiny.Sft, new LengthProxy(), tiny.Codec, gold, new PromptSet([], [])));
+        Assert.Throws<EppoException>(() => new PolicyEvaluator(tiny.Sft, new LengthProxy(), tiny.Codec, gold,
+            new PromptSet([tiny.Prompts.Ids[0], tiny.Prompts.Ids[0]], [tiny.Prompts.Tokens[0], tiny.Prompts.Tokens[0]])));
+        // A task without a gold judge has no evaluation of this kind.
+        Assert.Contains("task 'jsonl' has no gold judge",
+            Assert.Throws<EppoException>(() => PolicyEvaluator.For(JsonlPromptsTask.Instance, tiny.Sft, new LengthProxy(), 4, 0)).Message);
         Assert.Throws<EppoException>(() => tiny.Evaluator(new EvaluationOptions(BatchSize: 0)));
     }
 }

@@ -1,4 +1,5 @@
 using Eppo.Core.HackBench;
+using Eppo.Core.Tasks;
 
 namespace Eppo.Core.Tests.HackBench;
 

@@ -44,7 +44,7 @@ public sealed class TextTaskTests : IDisposable
     {
         var spec = Spec();
         TrainingTasks.Validate(spec, "spec.json");
-        var task = (TextTask)TrainingTasks.For(spec);
+        var task = TextTask.For(spec);
         Assert.Same(task, TrainingTasks.For(spec));  // one instance per text section and seed
         var train = task.TrainPrompts(spec);
         var heldOut = task.HeldOutPrompts(100, 0);
@@ -76,8 +76,30 @@ public sealed class TextTaskTests : IDisposable
         Assert.Matches(@"field 'max_new_tokens': \d+ of \d+ responses are longer than max_new_tokens \(3;", Refused(Spec(run: s => s with { MaxNewTokens = 3 })));
         var skip = Spec(t => t with { TooLong = TextSpec.Skip }, s => s with { MaxNewTokens = 3 });
         TrainingTasks.Validate(skip, "spec.json");
-        Assert.True(((TextTask)TrainingTasks.For(skip)).Lengths(skip).Responses > 0);
+        Assert.True(TextTask.For(skip).Lengths(skip).Responses > 0);
+        // What is left out is said through the task seam, in one line.
+        Assert.Matches(@"^\d+ of \d+ responses are longer than max_new_tokens \(3; .*\(text.too_long = ""skip""\)$", TrainingTasks.For(skip).LeftOut(skip));
+        Assert.Null(TrainingTasks.For(Spec()).LeftOut(Spec()));
         File.AppendAllText(data, "{\"prompt\": \"p\", \"chosen\": 3}\n");
         Assert.Contains($"{data}:61: field 'chosen' must be a string", Refused(Spec(t => t with { HeldOutFraction = 0.3 })));
+    }
+
+    [Fact]
+    public void ItsJudgesAreAJudgeRewardModelAndAChatModel()
+    {
+        var spec = Spec(run: s => s with { Reward = new RewardSpec { Pairs = 40, Epochs = 1, BatchSize = 8 } });
+        TrainingTasks.Validate(spec, "spec.json");
+        var task = TrainingTasks.For(spec);
+        Assert.Equal(["reward-model", "chat"], task.Judges);
+        Assert.Null(task.Gold);
+        using var baseline = HuggingFaceCheckpoint.Load(policy, EnergySite.DownProj);
+        var judgeDir = Path.Combine(dir, "judge");
+        using (var judge = task.Judge(new JudgeRequest("reward-model", spec, baseline, judgeDir)))
+            Assert.Equal("reward-model", judge.Name);
+        Assert.True(File.Exists(Path.Combine(judgeDir, Checkpoint.ManifestFile)));  // trained on the judge split and kept
+        using (var chat = task.Judge(new JudgeRequest("chat", spec, baseline, ChatUrl: "http://127.0.0.1:9/v1", ChatModel: "m")))
+            Assert.Equal("chat:m", chat.Name);
+        Assert.Contains("task 'text' has no judge 'gold' (its judges: reward-model, chat)",
+            Assert.Throws<EppoException>(() => task.Judge(new JudgeRequest("gold", spec, baseline))).Message);
     }
 }

@@ -1,8 +1,8 @@
-using Eppo.Core.HackBench;
+using Eppo.Core.Evaluation;
 
-namespace Eppo.Core.Tests.HackBench;
+namespace Eppo.Core.Tests.Evaluation;
 
-public class MetricsTests
+public class AurocTests
 {
     [Fact]
     public void AurocMatchesHandComputedCases()
@@ -40,21 +40,5 @@ public class MetricsTests
     {
         Assert.True(double.IsNaN(Auroc.Compute([1f, 2f], [true, true])));
         Assert.Throws<EppoException>(() => Auroc.Compute([1f, 2f], [true]));
-    }
-
-    [Fact]
-    public void WinTieLoseByHand()
-    {
-        float[] a = [1f, 0.5f, 0f, -1f, 0.52f];
-        float[] b = [0f, 0.5f, 1f, -1f, 0.5f];
-        var exact = WinTieLose.Compare(a, b);
-        Assert.Equal(new WinTieLoseResult(2, 2, 1), exact);
-        Assert.Equal(0.4, exact.WinFraction, 12);
-        Assert.Equal(0.4 + 0.5 * 0.4, exact.WinRate, 12);
-        var withMargin = WinTieLose.Compare(a, b, margin: 0.05f);
-        Assert.Equal(new WinTieLoseResult(1, 3, 1), withMargin);
-        Assert.Equal(0.2 + 0.5 * 0.6, withMargin.WinRate, 12);
-        Assert.Equal(0.2, withMargin.LoseFraction, 12);
-        Assert.Throws<EppoException>(() => WinTieLose.Compare(a, [1f]));
     }
 }

@@ -1,6 +1,5 @@
-using Eppo.Core;
 
-namespace Eppo.Experiments.Judges;
+namespace Eppo.Core.Evaluation.Judges;
 
 /// <summary>
 /// Where an OpenAI-compatible chat-completions judge lives: base URL (…/v1), model, API key. Each comes from the

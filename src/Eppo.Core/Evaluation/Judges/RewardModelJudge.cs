@@ -1,8 +1,7 @@
-using Eppo.Core;
 using Eppo.Core.Tasks;
 using Eppo.Core.Training;
 
-namespace Eppo.Experiments.Judges;
+namespace Eppo.Core.Evaluation.Judges;
 
 /// <summary>
 /// A judge reward model (Gao et al. 2022; Coste et al. 2024 on real data): one trained on a split of the preference
@@ -19,7 +18,6 @@ public sealed class RewardModelJudge(RewardModelScorer judge, TaskCodec codec, d
     {
         var encoded = codec.EncodePrompt(prompt);
         var scores = await ComputeThreads.RunAsync(() => judge.Score([encoded, encoded], [codec.EncodeResponse(policy), codec.EncodeResponse(baseline)]));
-        var difference = scores[0] - scores[1];
-        return difference > margin ? JudgeOutcome.Win : difference < -margin ? JudgeOutcome.Lose : JudgeOutcome.Tie;
+        return WinTieLose.Outcome(scores[0] - scores[1], margin);
     }
 }

@@ -1,45 +1,44 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Eppo.Experiments.Judges;
+using Eppo.Core.Evaluation;
 using ScottPlot;
 
 namespace Eppo.Experiments;
 
 /// <summary>
-/// The report of `eppo study` in the paper's layout: Table 1 (EPPO against SFT and each competitor, win / tie / lose
+/// The report of `eppo study` (<see cref="JudgedStudy"/>) in the paper's layout: Table 1 (EPPO against SFT and each competitor, win / tie / lose
 /// by the judge), every method against SFT, Figure 5 (win rate against SFT at each checkpoint), Observation 1 (energy
 /// loss of the rollouts over training) and Observation 2 (the energy rise over SFT of hacking answers — judged worse
 /// than SFT's while the proxy scored them better — against the rest). Written as study.md, study.json and two PNGs.
 /// </summary>
-public static class TextStudyReport
+public static class JudgedStudyReport
 {
     public const string MarkdownFile = "study.md", JsonFile = "study.json", WinRateFile = "win_rate_vs_sft.png", EnergyFile = "energy_loss.png";
 
     static string F(double value, string format = "F3") => double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "n/a";
 
-    static string Wtl(IEnumerable<TextEvaluation.Result> results)
+    /// <summary>Shares (%) of all judged prompts pooled, and the count without a verdict.</summary>
+    static string Wtl(IEnumerable<JudgedComparison.Result> results)
     {
-        var list = results.ToList();
-        int win = list.Sum(r => r.Win), tie = list.Sum(r => r.Tie), lose = list.Sum(r => r.Lose), none = list.Sum(r => r.NoVerdict);
-        var total = Math.Max(1, win + tie + lose + none);
-        string P(int n) => (100.0 * n / total).ToString("F1", CultureInfo.InvariantCulture);
-        return $"{P(win)} | {P(tie)} | {P(lose)} | {none}";
+        var pooled = WinTieLose.Pool(results.Select(r => r.Counts));
+        string P(double share) => F(100 * share, "F1");
+        return $"{P(pooled.WinShare)} | {P(pooled.TieShare)} | {P(pooled.LoseShare)} | {pooled.NoVerdict}";
     }
 
-    public static string Write(TextStudy.Result study, string command, string outDir)
+    public static string Write(JudgedStudy.Result study, string command, string outDir)
     {
         Directory.CreateDirectory(outDir);
         var md = new StringBuilder();
-        md.AppendLine("# EPPO on text: the study").AppendLine();
+        md.AppendLine($"# EPPO on {study.Task}: the study").AppendLine();
         md.AppendLine($"Command: `{command}`. Judge: {study.Judge}. Seeds: {string.Join(", ", study.Seeds)}. {F(study.Seconds / 60, "F1")} minutes.").AppendLine();
         md.AppendLine("Shares are of all judged prompts, pooled over seeds; *no verdict* counts pairs the judge gave no well-formed verdict on.").AppendLine();
 
         md.AppendLine("## Table 1: EPPO against each (win / tie / lose, %)").AppendLine();
         md.AppendLine("| EPPO vs | win | tie | lose | no verdict |").AppendLine("|---|---:|---:|---:|---:|");
-        var eppo = study.Runs.Where(r => r.Method == TextStudy.Eppo).ToList();
+        var eppo = study.Runs.Where(r => r.Method == JudgedStudy.Eppo).ToList();
         if (eppo.Count > 0) md.AppendLine($"| SFT | {Wtl(eppo.Select(r => r.VsSft))} |");
-        foreach (var method in study.Methods.Where(m => m != TextStudy.Eppo))
+        foreach (var method in study.Methods.Where(m => m != JudgedStudy.Eppo))
         {
             var vs = study.Runs.Where(r => r.Method == method && r.VsEppo is not null).Select(r => r.VsEppo!).ToList();
             if (vs.Count > 0) md.AppendLine($"| {method} | {Wtl(vs)} |");
@@ -74,7 +73,7 @@ public static class TextStudyReport
             var hacking = answers.Where(a => a.Hacking).Select(a => a.Energy - a.SftEnergy).ToList();
             var others = answers.Where(a => !a.Hacking).Select(a => a.Energy - a.SftEnergy).ToList();
             var auroc = hacking.Count > 0 && others.Count > 0
-                ? Core.HackBench.Auroc.Compute([.. hacking.Concat(others).Select(v => (float)v)], [.. hacking.Select(_ => true).Concat(others.Select(_ => false))])
+                ? Auroc.Compute([.. hacking.Concat(others).Select(v => (float)v)], [.. hacking.Select(_ => true).Concat(others.Select(_ => false))])
                 : double.NaN;
             md.AppendLine($"| {method} | {hacking.Count} of {answers.Count} | {F(hacking.DefaultIfEmpty(double.NaN).Average())} | {F(others.DefaultIfEmpty(double.NaN).Average())} | {F(auroc)} |");
         }
@@ -95,15 +94,15 @@ public static class TextStudyReport
         return Path.Combine(outDir, MarkdownFile);
     }
 
-    static object Counts(TextEvaluation.Result r) => new { r.Prompts, r.Win, r.Tie, r.Lose, r.NoVerdict };
+    static object Counts(JudgedComparison.Result r) => new { Prompts = r.Counts.Pairs, r.Counts.Win, r.Counts.Tie, r.Counts.Lose, r.Counts.NoVerdict };
 
-    static IReadOnlyList<int> Iterations(TextStudy.Result study) => study.Runs.SelectMany(r => r.WinRateCurve.Select(p => p.Iteration)).Distinct().Order().ToList();
+    static IReadOnlyList<int> Iterations(JudgedStudy.Result study) => study.Runs.SelectMany(r => r.WinRateCurve.Select(p => p.Iteration)).Distinct().Order().ToList();
 
-    static double MeanWinRate(TextStudy.Result study, string method, int iteration) => study.Runs.Where(r => r.Method == method)
+    static double MeanWinRate(JudgedStudy.Result study, string method, int iteration) => study.Runs.Where(r => r.Method == method)
         .SelectMany(r => r.WinRateCurve.Where(p => p.Iteration == iteration && double.IsFinite(p.WinRate)).Select(p => p.WinRate))
         .DefaultIfEmpty(double.NaN).Average();
 
-    static void Plots(TextStudy.Result study, string outDir)
+    static void Plots(JudgedStudy.Result study, string outDir)
     {
         var colors = new ScottPlot.Palettes.Category10();
         void Save(string file, string title, string y, Action<Plot, string, Color> draw)

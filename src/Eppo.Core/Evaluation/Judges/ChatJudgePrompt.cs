@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Eppo.Experiments.Judges;
+namespace Eppo.Core.Evaluation.Judges;
 
 /// <summary>
 /// The pairwise question put to a chat judge, after the paper's GPT-4 evaluation (which response is more helpful and

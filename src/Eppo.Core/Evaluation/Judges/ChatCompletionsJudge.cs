@@ -3,12 +3,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Eppo.Core;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace Eppo.Experiments.Judges;
+namespace Eppo.Core.Evaluation.Judges;
 
 /// <summary>
 /// A judge behind an OpenAI-compatible chat-completions endpoint (POST {base}/chat/completions, temperature 0). Each

@@ -1,4 +1,4 @@
-namespace Eppo.Core.HackBench;
+namespace Eppo.Core.Evaluation;
 
 /// <summary>
 /// Area under the ROC curve, rank-based (Mann–Whitney): the probability that a random positive scores above a
