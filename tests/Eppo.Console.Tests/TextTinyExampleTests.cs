@@ -11,17 +11,16 @@ namespace Eppo.Console.Tests;
 /// iterations through the grains, the final checkpoint exported in Hugging Face layout, and text generated from it.
 /// </summary>
 [Collection(ConsoleSiloCollection.Name)]
-public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
+public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy created) : IClassFixture<TextTinyPolicy>, IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("eppo-text-tiny-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    /// <summary>The example's documented first step (`eppo model create`), and its spec pointed at that policy and the shipped data.</summary>
-    async Task<(string Policy, string SpecPath)> ExampleAsync(string example = "text-tiny")
+    /// <summary>The example's spec pointed at the created policy and the shipped data.</summary>
+    (string Policy, string SpecPath) Example(string example = "text-tiny")
     {
-        var policy = Path.Combine(dir, "policy");
-        CliAssert.Succeeded(await EppoCli.RunAsync("model", "create", "--shape", "tiny-gpt2", "--out", policy));
+        var policy = created.Path;
         var spec = JsonNode.Parse(File.ReadAllText(RepoRoot.Path($"deploy/examples/{example}.json")))!.AsObject();
         spec["text"]!["policy"] = policy;
         spec["text"]!["data"] = RepoRoot.Path("deploy/examples/text-tiny/hh-sample.jsonl");
@@ -33,7 +32,7 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
     [Fact]
     public async Task The_text_tiny_example_trains_exports_and_generates()
     {
-        var (policy, specPath) = await ExampleAsync();
+        var (policy, specPath) = Example();
 
         var clock = Stopwatch.StartNew();
         var started = await silo.EppoAsync("run", "start", "--config", specPath);
@@ -82,10 +81,11 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
     [Fact]
     public async Task The_text_study_writes_the_papers_tables()
     {
-        var (_, specPath) = await ExampleAsync();
+        var (_, specPath) = Example();
         var outDir = Path.Combine(dir, "study");
 
-        var result = await EppoCli.RunAsync("study", "--config", specPath, "--methods", "ppo,eppo", "--prompts", "6", "--out", outDir);
+        var result = await EppoCli.RunAsync(["study", "--config", specPath, "--methods", "ppo,eppo", "--prompts", "6", "--out", outDir],
+            timeout: TimeSpan.FromMinutes(5));   // a whole study: SFT, reward models and two runs
         CliAssert.Succeeded(result);
         var markdown = File.ReadAllText(Path.Combine(outDir, "study.md"));
         foreach (var section in new[] { "## Table 1: EPPO against each", "| SFT |", "| ppo |", "## Figure 5", "## Observation 1", "## Observation 2" })
@@ -110,7 +110,7 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo) : IDisposable
     [Fact]
     public async Task The_text_tiny_lora_example_trains_adapters_through_the_grains_and_exports_them()
     {
-        var (policy, specPath) = await ExampleAsync("text-tiny-lora");
+        var (policy, specPath) = Example("text-tiny-lora");
         var started = await silo.EppoAsync("run", "start", "--config", specPath);
         Assert.True(started.ExitCode == 0, started.ToString());
         var status = await silo.WaitForStateAsync(started.Stdout.Trim(), "Completed", TimeSpan.FromMinutes(8));
