@@ -36,11 +36,7 @@ public sealed class EnergyReferenceLogTests(PipelineCluster fixture)
 
     string LogPath(string runId) => Path.Combine(fixture.DataRoot, runId, EnergyReferenceLog.FileName);
 
-    async Task ReactivateAsync(string runId)
-    {
-        await Grain(runId).Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        await Task.Delay(200);
-    }
+    Task ReactivateAsync(string runId) => fixture.DeactivateAsync(Grain(runId));
 
     IGrainStorage Storage => ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(EppoStorage.Name);
 

@@ -38,6 +38,19 @@ public sealed class PipelineCluster : IAsyncLifetime
         try { Directory.Delete(DataRoot, recursive: true); } catch (IOException) { }
     }
 
+    /// <summary>Deactivates <paramref name="grain"/> and returns once its activation is gone, so the next call activates it anew.</summary>
+    public async Task DeactivateAsync(IAddressable grain)
+    {
+        await grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var management = Client.GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await management.GetActivationAddress(grain) is not null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{grain} is still active 10 s after DeactivateOnIdle");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Waits until <paramref name="until"/> holds; by default until the run settles (completed, paused, failed or stopped).</summary>
     public Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool>? until = null, int timeoutSeconds = 120) =>
         new RunWaiter(Client).UntilAsync(runId, until ?? (s => s.State.IsSettled()), timeout: TimeSpan.FromSeconds(timeoutSeconds));

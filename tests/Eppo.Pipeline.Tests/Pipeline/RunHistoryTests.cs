@@ -96,8 +96,7 @@ public sealed class RunHistoryTests(PipelineCluster fixture)
         // A crash after an append that was never committed, then one mid-append.
         var file = Path.Combine(fixture.DataRoot, runId, RunHistoryStore.FileName);
         File.AppendAllText(file, "{\"iteration\": " + paused.Iteration + "}\n{\"iteration\": 9, \"proxy_rew");
-        await run.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        await Task.Delay(200);
+        await fixture.DeactivateAsync(run);
 
         Assert.Equal(paused.Iteration, (await WholeHistoryAsync(run)).Count);   // re-activated: cut back to the commit
         Assert.Equal(paused.Iteration, File.ReadAllLines(file).Length);
