@@ -71,6 +71,9 @@ public static class EppoApp
                 model.AddCommand<ModelExportCommand>("export").WithDescription("A trained policy or reward model in Hugging Face layout")
                     .WithExample("model", "export", "runs/demo/data/RUN/checkpoints/iter-000300", "--out", "exported/policy");
             });
+            config.AddCommand<PlanCommand>("plan").WithDescription("Memory per grain (weights, gradients, Adam, activations, KV cache), bytes on the wire per iteration and whether it fits on N devices, for a run spec and a model")
+                .WithExample("plan", "deploy/examples/plan/llama3-8b-lora.json", "--shape", "llama3-8b", "--device-memory", "141GiB", "--devices", "8")
+                .WithExample("plan", "run.json", "--model", "path/to/checkpoint", "--json");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks; results go to docs/benchmarks.md");

@@ -67,7 +67,7 @@ public static class GrainPlans
         ];
         return new GrainMemory
         {
-            Kind = GrainMemory.Learner, Count = 1, Weights = weights, SharedWeights = shared, SharedModel = shared > 0 ? SharedKey(baseDtype) : null,
+            Kind = GrainMemory.Learner, Count = 1, Weights = weights, SharedWeights = shared, SharedDtype = shared > 0 ? baseDtype : null,
             Gradients = gradients, OptimizerState = 2 * gradients, Activations = phases.Max(p => p.Bytes), Phases = phases,
         };
     }
@@ -78,18 +78,19 @@ public static class GrainPlans
         var rows = Chunk(run.BatchSize, run.Generators);
         var sampling = new PassMemory.Sampling(run.Sample, run.TopK, run.TopP);
         var generation = PassMemory.Generate(config, rows, run.PromptTokens, run.NewTokens, run.Lora, run.Lora is null ? ScalarType.Float32 : run.BaseDtype, run.ProbeSite, sampling);
+        var kv = PassMemory.KvCache(config, rows, run.Tokens);
         MemoryPhase[] phases = [new($"generation: {rows} rows, KV cache of {run.Tokens} positions", generation)];
         if (run.Lora is null)
             return new GrainMemory
             {
                 Kind = GrainMemory.Generator, Count = run.Generators, Weights = ModelTensors.Bytes(ModelTensors.Of(config, HeadKind.LanguageModel)),
-                Activations = generation, Phases = phases,
+                Activations = generation, KvCache = kv, Phases = phases,
             };
         return new GrainMemory
         {
             Kind = GrainMemory.Generator, Count = run.Generators, Weights = 2 * ModelTensors.Bytes(ModelTensors.Adapter(config, run.Lora)),
-            SharedWeights = ModelTensors.Bytes(ModelTensors.Of(config, HeadKind.LanguageModel, run.BaseDtype)), SharedModel = SharedKey(run.BaseDtype),
-            Activations = generation, Phases = phases,
+            SharedWeights = ModelTensors.Bytes(ModelTensors.Of(config, HeadKind.LanguageModel, run.BaseDtype)), SharedDtype = run.BaseDtype,
+            Activations = generation, KvCache = kv, Phases = phases,
         };
     }
 
@@ -101,8 +102,8 @@ public static class GrainPlans
         return new GrainMemory
         {
             Kind = GrainMemory.EnergyReference, Count = 1, Weights = 0,
-            SharedWeights = ModelTensors.Bytes(ModelTensors.Of(config, HeadKind.LanguageModel, dtype)), SharedModel = SharedKey(dtype),
-            Activations = generation, Phases = [new($"greedy generation: {run.BatchSize} rows (every prompt a cache miss)", generation)],
+            SharedWeights = ModelTensors.Bytes(ModelTensors.Of(config, HeadKind.LanguageModel, dtype)), SharedDtype = dtype,
+            Activations = generation, KvCache = PassMemory.KvCache(config, run.BatchSize, run.Tokens), Phases = [new($"greedy generation: {run.BatchSize} rows (every prompt a cache miss)", generation)],
         };
     }
 
@@ -120,6 +121,4 @@ public static class GrainPlans
     }
 
     static int Chunk(int batch, int parts) => (batch + parts - 1) / parts;
-
-    static string SharedKey(ScalarType dtype) => $"SFT model ({WeightDtypes.NameOf(dtype)})";
 }

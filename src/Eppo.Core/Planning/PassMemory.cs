@@ -95,7 +95,7 @@ internal static class PassMemory
                 for (var i = 0; i < 3; i++) t.Alloc((double)rows * prompt * I64);
                 return t.Alloc((double)rows * prompt * I64);
             });
-            t.Alloc(2.0 * config.Layers * rows * config.KvHeads * total * config.HeadDim * F32);   // KV cache
+            t.Alloc(KvCache(config, rows, total));
             new EagerPass(config, t, rows, prompt, prompt, Trains.Nothing, adapter, dtype).Forward(HeadKind.LanguageModel, probe);
             // Steps 1 … R − 1: each keeps its token, log-prob, flags, position, the grown mask and its logits.
             for (var step = 1; step < newTokens; step++)
@@ -112,6 +112,10 @@ internal static class PassMemory
         });
         return t.Peak;
     }
+
+    /// <summary>KvCache: fp32 keys and values (B, KV, <paramref name="positions"/>, D) for every layer, whatever the weights' dtype.</summary>
+    public static long KvCache(ModelConfig config, long rows, long positions) =>
+        2L * config.Layers * rows * config.KvHeads * positions * config.HeadDim * F32;
 
     internal static MemoryTrace TraceScore(ModelConfig config, long rows, int prompt, int response, Trains trains, LoraConfig? adapter, ScalarType dtype, EnergySite? probe)
     {

@@ -8,14 +8,17 @@ using Eppo.Core.Training;
 namespace Eppo.Core.Planning;
 
 /// <summary>
-/// What `eppo plan` reads: a run spec, every field checked as `run start` checks it except that the files it names
-/// (text.policy, text.data, prompts_file) need not exist on the planning machine; and a model's config from a
-/// checkpoint directory, without its weights.
+/// What `eppo plan` reads: a run spec, every field checked as `run start` checks it except that the files and
+/// directories it names (text.policy, text.data, prompts_file, reward checkpoints, sft.source) need not exist on the
+/// planning machine; and a model's config from a checkpoint directory, without its weights.
 /// </summary>
 public static class PlanSpec
 {
+    /// <summary>A spec's run, and its text.policy (the model a text run trains) when it names one.</summary>
+    public sealed record Loaded(PlanRun Run, string? Policy);
+
     /// <summary>The run of the spec at <paramref name="path"/>; each problem is one line naming the file and the field.</summary>
-    public static PlanRun Load(string path)
+    public static Loaded Load(string path)
     {
         if (!File.Exists(path)) throw new EppoException($"{path}: run spec file not found");
         JsonObject json;
@@ -42,12 +45,29 @@ public static class PlanSpec
             }
             new SpecCheck(path, "text.").Within(text.MaxPromptTokens, 1, 1_000_000, "max_prompt_tokens");
         }
-        // The text section is only checked above: its files live where the run will, not here.
+        // The text section is only checked above, and directories the run reads stand in for by one that exists
+        // here (the spec's own): they live where the run will, not here. Their number still counts (reward models).
         json.Remove("text");
         json.Remove("prompts_file");
         if (json["task"]?.GetValueKind() == JsonValueKind.String && json["task"]!.GetValue<string>() == "text") json["task"] = "planned-text";
+        var here = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        StandIn(json["reward"]?["checkpoints"] as JsonArray, here);
+        StandIn(json["reward"] as JsonObject, "source", here, RewardSpec.Train, RewardSpec.Gold, RewardSpec.FromCheckpoints);
+        StandIn(json["sft"] as JsonObject, "source", here, "train");
         var spec = RunSpec.Parse(json.ToJsonString(), path);
-        return PlanRun.From(spec) with { PromptTokens = text.MaxPromptTokens };
+        return new Loaded(PlanRun.From(spec) with { PromptTokens = text.MaxPromptTokens }, text.Policy);
+    }
+
+    static void StandIn(JsonArray? directories, string here)
+    {
+        for (var i = 0; i < (directories?.Count ?? 0); i++)
+            if (directories![i] is JsonValue value && value.TryGetValue<string>(out var dir) && !Directory.Exists(dir)) directories[i] = here;
+    }
+
+    static void StandIn(JsonObject? section, string field, string here, params string[] keywords)
+    {
+        if (section?[field] is JsonValue value && value.TryGetValue<string>(out var dir) && !keywords.Contains(dir) && !string.IsNullOrWhiteSpace(dir) && !Directory.Exists(dir))
+            section[field] = here;
     }
 
     /// <summary>The config of a checkpoint directory: Hugging Face's config.json, or ours (its metadata).</summary>

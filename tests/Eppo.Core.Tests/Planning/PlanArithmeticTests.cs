@@ -37,6 +37,40 @@ public sealed class PlanArithmeticTests
         Assert.Equal((760 + 688) * 4, learner.Gradients);
         Assert.Equal(2 * (760 + 688) * 4, learner.OptimizerState);           // Adam m and v
         Assert.Equal(760 * 4, GrainPlans.Generator(Llama, Run()).Weights);   // a policy copy per generator
+        // fp32 K and V: 2 × 1 layer × rows × 1 KV head × (3 + 2) positions × 4 dims × 4 bytes; a generator has 2 of the 4 rows.
+        Assert.Equal(2 * 1 * 2 * 1 * 5 * 4 * 4, GrainPlans.Generator(Llama, Run()).KvCache);
+        Assert.Equal(2 * 1 * 4 * 1 * 5 * 4 * 4, GrainPlans.EnergyReference(Llama, Run()).KvCache);
+    }
+
+    /// <summary>
+    /// Placement by hand: on one device every resident byte adds up, the shared SFT model counts once and activations
+    /// are the largest grain's; on three, the learner has device 0 and the others are dealt round devices 1 and 2.
+    /// </summary>
+    [Fact]
+    public void PlacementAddsResidentBytesCountsASharedModelOnceAndTakesTheLargestActivations()
+    {
+        GrainMemory Grain(string kind, int count, long weights, long activations, long shared = 0) => new()
+        {
+            Kind = kind, Count = count, Weights = weights, Gradients = kind == GrainMemory.Learner ? 10 : 0, OptimizerState = kind == GrainMemory.Learner ? 20 : 0,
+            SharedWeights = shared, SharedDtype = shared > 0 ? ScalarType.BFloat16 : null, Activations = activations, Phases = [],
+        };
+        GrainMemory[] grains = [Grain(GrainMemory.Learner, 1, 100, 50, shared: 1000), Grain(GrainMemory.Generator, 2, 7, 30, shared: 1000), Grain(GrainMemory.Scorer, 1, 400, 60)];
+
+        var one = Placement.Of(grains, devices: 1, deviceBytes: 1700, overheadBytes: 5);
+        var device = Assert.Single(one.Loads);
+        Assert.Equal(100 + 10 + 20 + 2 * 7 + 400, device.Resident);
+        Assert.Equal(1000, device.Shared);
+        Assert.Equal(60, device.Activations);
+        Assert.Equal(544 + 1000 + 60 + 5, device.Total);
+        Assert.True(one.Fits);
+        Assert.False(Placement.Of(grains, 1, 1608, 5).Fits);
+        Assert.Equal("does not fit on 1 × 1000 B: device 0 (learner, generator ×2, scorer) needs 1.6 KiB of 1000 B", Placement.Of(grains, 1, 1000, 5).Summary);
+
+        var three = Placement.Of(grains, devices: 3, deviceBytes: 1500, overheadBytes: 5);
+        Assert.Equal([130 + 1000 + 50 + 5, 407 + 1000 + 60 + 5, 7 + 1000 + 30 + 5], three.Loads.Select(l => l.Total));
+        Assert.Equal(["learner"], three.Loads[0].Grains);
+        Assert.Equal(["generator", "scorer"], three.Loads[1].Grains);
+        Assert.True(three.Fits);
     }
 
     [Fact]
@@ -64,7 +98,12 @@ public sealed class PlanArithmeticTests
     {
         // B 4, P 3, R 2, one reward model: prompts to the driver 12; to generators 12, back 8 + 4; scorers 20, back 4;
         // energy reference 12, back 4 + 8; learner 20 + 12 → 116 values of 4 bytes.
-        Assert.Equal(116 * 4, WireBytes.Of(Llama, Run()).TokensAndScores);
+        var wire = WireBytes.Of(Llama, Run());
+        Assert.Equal(116 * 4, wire.TokensAndScores);
+        Assert.Equal((12 + 12 + 8 + 4) * 4, wire.Rollouts);
+        Assert.Equal((20 + 4) * 4, wire.Scoring);
+        Assert.Equal((12 + 4 + 8) * 4, wire.EnergyReference);
+        Assert.Equal((20 + 12) * 4, wire.Experience);
     }
 
     /// <summary>

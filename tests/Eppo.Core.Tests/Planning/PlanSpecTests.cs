@@ -25,19 +25,35 @@ public sealed class PlanSpecTests : IDisposable
     [Fact]
     public void AShippedPlanSpecReadsThoughItsPolicyAndDataAreNotHere()
     {
-        var run = PlanSpec.Load(RepoRoot.Path("deploy", "examples", "plan", "llama3-8b-lora.json"));
+        var (run, policy) = PlanSpec.Load(RepoRoot.Path("deploy", "examples", "plan", "llama3-8b-lora.json"));
+        Assert.Equal("/models/Meta-Llama-3-8B-Instruct", policy);
         Assert.Equal(16, run.Lora!.Rank);
         Assert.True(run.Lora.Targets.AllLinear);
         Assert.Equal(ScalarType.BFloat16, run.BaseDtype);
         Assert.Equal(256, run.PromptTokens);
         Assert.False(run.SeparateCritic);
-        var full = PlanSpec.Load(RepoRoot.Path("deploy", "examples", "plan", "llama3-8b-full.json"));
+        var full = PlanSpec.Load(RepoRoot.Path("deploy", "examples", "plan", "llama3-8b-full.json")).Run;
         Assert.Null(full.Lora);
         Assert.Equal((run.BatchSize, run.MiniBatchSize, run.NewTokens), (full.BatchSize, full.MiniBatchSize, full.NewTokens));
     }
 
+    [Fact]
+    public void RewardCheckpointsAndAnSftCheckpointNeedNotBeHereButTheyCount()
+    {
+        var path = Write("spec.json", """
+            { "method": "ppo", "reward": { "source": "checkpoints", "checkpoints": ["/models/rm-a", "/models/rm-b"], "combine": "mean" },
+              "sft": { "source": "/models/sft" } }
+            """);
+        var (run, policy) = PlanSpec.Load(path);
+        Assert.Equal(2, run.RewardModels);
+        Assert.Null(policy);
+        Assert.Equal(1, PlanSpec.Load(Write("one.json", """{ "method": "ppo", "reward": { "source": "/models/rm" } }""")).Run.RewardModels);
+        Assert.Equal(0, PlanSpec.Load(Write("gold.json", """{ "method": "ppo", "reward": { "source": "gold" } }""")).Run.RewardModels);
+    }
+
     [Theory]
     [InlineData("""{ "batch_size": 64, "mini_batch_size": 7 }""", "field 'mini_batch_size'")]
+    [InlineData("""{ "reward": { "source": "checkpoints" } }""", "field 'reward.checkpoints'")]
     [InlineData("""{ "model": { "adapter": { "r": 0 } } }""", "field 'model.adapter.r'")]
     [InlineData("""{ "model": { "dtype": "bfloat16" } }""", "field 'model.dtype'")]
     [InlineData("""{ "task": "text", "text": { "policy": "/nowhere", "data": "/nowhere", "max_prompt_tokens": 0 } }""", "field 'text.max_prompt_tokens'")]
