@@ -79,8 +79,11 @@ public static class EppoApp
                 bench.SetDescription("Benchmarks; results go to docs/benchmarks.md");
                 bench.AddCommand<BenchCoreCommand>("core").WithDescription("Model, generation, probe and PPO-step speed")
                     .WithExample("bench", "core", "--json");
-                bench.AddCommand<BenchModelCommand>("model").WithDescription("A real-size model (GPT-2 124M, SmolLM-135M) against PyTorch eager: load, generation, PPO step, weight sync")
-                    .WithExample("bench", "model", "--shape", "gpt2").WithExample("bench", "model", "--shape", "smollm-135m", "--json");
+                bench.AddCommand<BenchModelCommand>("model").WithDescription("A real-size model (GPT-2 124M, SmolLM-135M) against PyTorch eager: load, generation, PPO step, weight sync; --lora R: LoRA against full fine-tuning (peak memory against the plan, policy bytes, PPO step)")
+                    .WithExample("bench", "model", "--shape", "gpt2").WithExample("bench", "model", "--shape", "smollm-135m", "--json")
+                    .WithExample("bench", "model", "--shape", "smollm-135m", "--lora", "16", "--json");
+                // A child process of `bench model --lora`: one learner alone, so its peak memory is the learner's.
+                bench.AddCommand<BenchLearnerStepCommand>("learner-step").IsHidden();
                 bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("Orleans overhead and EPPO's cost over PPO")
                     .WithExample("bench", "pipeline", "--json");
                 bench.AddCommand<BenchLoadCommand>("load").WithDescription("Many runs at once: all complete, status latency, memory after")

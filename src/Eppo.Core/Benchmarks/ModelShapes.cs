@@ -5,7 +5,7 @@ namespace Eppo.Core.Benchmarks;
 /// <summary>
 /// Model shapes for `eppo bench model`, `eppo model create` (random weights) and `eppo plan`: GPT-2 small (124M),
 /// SmolLM-135M (Llama, GQA), a tiny GPT-2 with GPT-2's full vocabulary (for trying the text task on a laptop), and three
-/// 7–8B shapes to plan (a random fp32 copy of one needs about 30 GB to create).
+/// 7–8B shapes to plan.
 /// </summary>
 public static class ModelShapes
 {
@@ -29,6 +29,9 @@ public static class ModelShapes
         ["mistral-7b"] = new(ModelFamily.Llama, VocabSize: 32000, HiddenSize: 4096, Layers: 32, Heads: 32, KvHeads: 8,
             IntermediateSize: 14336, MaxPositions: 32768, TieEmbeddings: false, RopeTheta: 10000, NormEps: 1e-5),
     };
+
+    /// <summary>The shapes small enough to build and train on a CPU (`bench model`, `model create`); the 7–8B ones are for `eppo plan`.</summary>
+    public static readonly IReadOnlyList<string> Small = ["gpt2", "smollm-135m", "tiny-gpt2"];
 
     public static ModelConfig Get(string name) => All.TryGetValue(name, out var config)
         ? config
