@@ -64,7 +64,7 @@ public static class LoraComparison
         var fullLearner = Summarise("full", PlanOf(config, work, 0), full, overhead);
         var loraLearner = Summarise($"lora r {rank}", PlanOf(config, work, rank), lora, overhead);
         var stepRatios = full.Zip(lora, (f, l) => Median(l.StepSeconds) / Median(f.StepSeconds)).ToArray();
-        return new Result(rank, $"{MmapThreshold}={MmapThresholdBytes} (resident memory follows live tensors)", modelBytes, loadOnly.RssBytes,
+        return new Result(rank, $"{MmapThreshold}={MmapThresholdBytes}: resident memory follows live tensors", modelBytes, loadOnly.RssBytes,
             loadOnly.PeakRssBytes, overhead, fullLearner, loraLearner,
             (double)loraLearner.PeakRssBytes / fullLearner.PeakRssBytes, (double)loraLearner.PolicyBytes / fullLearner.PolicyBytes,
             new Ratio(Median(stepRatios), stepRatios.Min(), stepRatios.Max(), 1.0), 0.35, 0.05);

@@ -141,19 +141,19 @@ public sealed class BenchModelCommand : AsyncCommand<BenchModelSettings>
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{shape}: LoRA r {r.Rank} (all linears) against full fine-tuning, each learner in its own process ({Markup.Escape(r.Allocator)}); " +
-                   $"process overhead {Mb(r.ProcessOverheadBytes)} (torch and the model loaded: {Mb(r.LoadOnlyRssBytes)} resident)")
+                   $"process overhead {Size(r.ProcessOverheadBytes)} (torch and the model loaded: {Size(r.LoadOnlyRssBytes)} resident)")
             .AddColumns("measure", "full", $"LoRA r {r.Rank}", "LoRA / full, median (range)", "target");
-        table.AddRow("learner peak RSS (VmHWM)", Mb(r.Full.PeakRssBytes), Mb(r.Lora.PeakRssBytes), F(r.LearnerPeakRssLoraOverFull), $"≤ {F(r.PeakRssTarget)}×");
-        table.AddRow("plan: learner bytes + process overhead", Mb(r.Full.PlanPlusOverheadBytes), Mb(r.Lora.PlanPlusOverheadBytes), "", "");
+        table.AddRow("learner peak RSS (VmHWM)", Size(r.Full.PeakRssBytes), Size(r.Lora.PeakRssBytes), F(r.LearnerPeakRssLoraOverFull), $"≤ {F(r.PeakRssTarget)}×");
+        table.AddRow("plan: learner bytes + process overhead", Size(r.Full.PlanPlusOverheadBytes), Size(r.Lora.PlanPlusOverheadBytes), "", "");
         table.AddRow("measured / plan", F(r.Full.MeasuredOverPlan), F(r.Lora.MeasuredOverPlan), r.PlanWithinTolerance ? "[green]within[/]" : "[red]outside[/]",
             $"{F(1 - LoraComparison.PlanTolerance)}–{F(1 + LoraComparison.PlanTolerance)}");
-        table.AddRow("bytes per policy version", Mb(r.Full.PolicyBytes), Mb(r.Lora.PolicyBytes), F(r.PolicyBytesLoraOverFull, "0.0000"), $"≤ {F(r.PolicyBytesTarget)}×");
+        table.AddRow("bytes per policy version", Size(r.Full.PolicyBytes), Size(r.Lora.PolicyBytes), F(r.PolicyBytesLoraOverFull, "0.0000"), $"≤ {F(r.PolicyBytesTarget)}×");
         table.AddRow("PPO step", $"{F(r.Full.PpoStepS)} s", $"{F(r.Lora.PpoStepS)} s",
             $"{F(r.PpoStepLoraOverFull.Median)}× ({F(r.PpoStepLoraOverFull.Min)}–{F(r.PpoStepLoraOverFull.Max)})", $"≤ {F(r.PpoStepLoraOverFull.Target)}×");
         return table;
     }
 
-    static string Mb(long bytes) => $"{F(bytes / 1e6, "0")} MB";
+    static string Size(long bytes) => Core.Planning.ByteSize.Format(bytes);
 
     static Table Table(string shape, List<Round> rounds, WeightSyncBenchmark.Result sync, ModelBenchmark.Work work, double syncRatio)
     {
