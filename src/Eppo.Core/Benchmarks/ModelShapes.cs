@@ -25,9 +25,9 @@ public static class ModelShapes
         // meta-llama/Llama-2-7b-hf's config.json (no GQA)
         ["llama2-7b"] = new(ModelFamily.Llama, VocabSize: 32000, HiddenSize: 4096, Layers: 32, Heads: 32, KvHeads: 32,
             IntermediateSize: 11008, MaxPositions: 4096, TieEmbeddings: false, RopeTheta: 10000, NormEps: 1e-5),
-        // mistralai/Mistral-7B-v0.1's config.json (its sliding window of 4096 is not modelled; it changes nothing up to 4096 positions)
+        // mistralai/Mistral-7B-v0.1's config.json, its context capped at the sliding window (4096) as HuggingFaceConfig caps it
         ["mistral-7b"] = new(ModelFamily.Llama, VocabSize: 32000, HiddenSize: 4096, Layers: 32, Heads: 32, KvHeads: 8,
-            IntermediateSize: 14336, MaxPositions: 32768, TieEmbeddings: false, RopeTheta: 10000, NormEps: 1e-5),
+            IntermediateSize: 14336, MaxPositions: 4096, TieEmbeddings: false, RopeTheta: 10000, NormEps: 1e-5),
     };
 
     /// <summary>The shapes small enough to build and train on a CPU (`bench model`, `model create`); the 7–8B ones are for `eppo plan`.</summary>
