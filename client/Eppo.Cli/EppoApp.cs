@@ -71,13 +71,19 @@ public static class EppoApp
                 model.AddCommand<ModelExportCommand>("export").WithDescription("A trained policy or reward model in Hugging Face layout")
                     .WithExample("model", "export", "runs/demo/data/RUN/checkpoints/iter-000300", "--out", "exported/policy");
             });
+            config.AddCommand<PlanCommand>("plan").WithDescription("Memory per grain (weights, gradients, Adam, activations, KV cache), bytes on the wire per iteration and whether it fits on N devices, for a run spec and a model")
+                .WithExample("plan", "deploy/examples/plan/llama3-8b-lora.json", "--shape", "llama3-8b", "--device-memory", "141GiB", "--devices", "8")
+                .WithExample("plan", "run.json", "--model", "path/to/checkpoint", "--json");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks; results go to docs/benchmarks.md");
                 bench.AddCommand<BenchCoreCommand>("core").WithDescription("Model, generation, probe and PPO-step speed")
                     .WithExample("bench", "core", "--json");
-                bench.AddCommand<BenchModelCommand>("model").WithDescription("A real-size model (GPT-2 124M, SmolLM-135M) against PyTorch eager: load, generation, PPO step, weight sync")
-                    .WithExample("bench", "model", "--shape", "gpt2").WithExample("bench", "model", "--shape", "smollm-135m", "--json");
+                bench.AddCommand<BenchModelCommand>("model").WithDescription("A real-size model (GPT-2 124M, SmolLM-135M) against PyTorch eager: load, generation, PPO step, weight sync; --lora R: LoRA against full fine-tuning (peak memory against the plan, policy bytes, PPO step)")
+                    .WithExample("bench", "model", "--shape", "gpt2").WithExample("bench", "model", "--shape", "smollm-135m", "--json")
+                    .WithExample("bench", "model", "--shape", "smollm-135m", "--lora", "16", "--json");
+                // A child process of `bench model --lora`: one learner alone, so its peak memory is the learner's.
+                bench.AddCommand<BenchLearnerStepCommand>("learner-step").IsHidden();
                 bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("Orleans overhead and EPPO's cost over PPO")
                     .WithExample("bench", "pipeline", "--json");
                 bench.AddCommand<BenchLoadCommand>("load").WithDescription("Many runs at once: all complete, status latency, memory after")

@@ -7,7 +7,7 @@ public sealed class HelpTests
     {
         "", "run", "run start", "run pause", "run resume", "run stop", "run status", "run list", "run watch", "run history", "bench load", "bench soak", "bench model", "model", "model inspect", "model logits", "model export",
         "model generate", "model create", "eval", "study", "tune",
-        "silo", "demo", "bench", "bench core", "bench pipeline",
+        "silo", "demo", "bench", "bench core", "bench pipeline", "plan",
     };
 
     [Theory]

@@ -9,12 +9,20 @@ namespace Eppo.Cli.Bench;
 /// </summary>
 public static class ProcessMemory
 {
-    public static double ResidentMb()
+    public static double ResidentMb() => Status("VmRSS") is { } kib ? kib / 1024.0 : double.NaN;
+
+    /// <summary>The most this process has had resident since it started (VmHWM): a child's whole-life peak.</summary>
+    public static long PeakResidentBytes() => (Status("VmHWM") ?? throw new InvalidOperationException("/proc/self/status has no VmHWM")) * 1024;
+
+    public static long ResidentBytes() => (Status("VmRSS") ?? throw new InvalidOperationException("/proc/self/status has no VmRSS")) * 1024;
+
+    /// <summary>A /proc/self/status field in kB.</summary>
+    static long? Status(string field)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
-        return double.NaN;
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        return null;
     }
 
     public static double SettledResidentMb()

@@ -5,7 +5,10 @@ Written from Hugging Face's eager code paths (modeling_gpt2.py, modeling_llama.p
 a cache grown with torch.cat as DynamicCache does) and from the PPO step of OpenRLHF/DeepSpeed-Chat as EppoOrleans
 runs it: no-grad scoring by actor, reference and critic, then one minibatch of actor and critic updates (clipped
 surrogate and clipped value loss, gradient clipping at 1.0, Adam). Reads a job as JSON on stdin, prints timings as
-JSON on stdout. Run with Debian's python3-torch and libopenblas0-pthread (the reference BLAS is ~30x slower).
+JSON on stdout. Run with Debian's python3-torch and libopenblas0-pthread (the reference BLAS is ~30x slower): the
+peer looks at the BLAS its own process has mapped and refuses, in one line on stderr with exit code 3, to run on
+Debian's reference BLAS. `torch_peer.py --check-blas` does only that check; `torch_peer.py --check-blas PATH…`
+judges those paths as if they were the mapped files (what the tests use: the verdict, whatever BLAS this machine has).
 """
 import json
 import math
@@ -17,6 +20,44 @@ import time
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+
+REFERENCE_BLAS = 3  # exit code: the process runs on Debian's reference BLAS
+
+
+def mapped_libraries():
+    """Every file this process has mapped, from /proc/self/maps, after a matmul (torch links its BLAS, so importing
+    torch maps it; the product makes sure)."""
+    torch.ones(8, 8) @ torch.ones(8, 8)
+    with open("/proc/self/maps") as f:
+        return sorted({fields[-1] for fields in (line.split() for line in f) if len(fields) >= 6 and fields[-1].startswith("/")})
+
+
+def is_reference_blas(path):
+    """Debian installs its netlib reference BLAS as .../blas/libblas.so.3; the fast ones (OpenBLAS, BLIS, ATLAS) come
+    through the same libblas.so.3 alternative from directories of their own (openblas-pthread/, blis-openmp/, …)."""
+    return os.path.basename(os.path.dirname(path)) == "blas" and os.path.basename(path).startswith("libblas.so")
+
+
+def blas_among(paths):
+    """(library, is the reference BLAS) for a process that has mapped these files: the reference BLAS whenever it is
+    mapped (torch's libblas.so.3 then resolves to it), else the first BLAS library, else torch's own (None)."""
+    reference = [p for p in paths if is_reference_blas(p)]
+    if reference:
+        return reference[0], True
+    names = ("libblas.so", "libopenblas", "libblis", "libmkl")
+    libraries = [p for p in paths if os.path.basename(p).startswith(names)]
+    return (libraries[0] if libraries else None), False
+
+
+def refuse_reference_blas(paths):
+    """Exits with one line on stderr when these mapped files put torch on the reference BLAS; else names the library."""
+    blas, reference = blas_among(paths)
+    if reference:
+        print(f"the PyTorch peer would run on Debian's reference BLAS ({blas}), about 30x slower than OpenBLAS, so it does not "
+              "compare: apt install libopenblas0-pthread (or pass --no-peer)", file=sys.stderr)
+        sys.exit(REFERENCE_BLAS)
+    return blas or "built into torch"
 
 
 def read_safetensors(path):
@@ -230,6 +271,11 @@ def ppo_step(actor, reference, critic, actor_opt, critic_opt, tokens, prompt_len
 
 
 def main():
+    if sys.argv[1:2] == ["--check-blas"]:
+        blas = refuse_reference_blas(sys.argv[2:] or mapped_libraries())
+        print(json.dumps({"torch": torch.__version__, "blas": blas}))
+        return
+    blas = refuse_reference_blas(mapped_libraries())
     job = json.load(sys.stdin)
     torch.set_num_threads(job["threads"])
     torch.manual_seed(job["seed"])
@@ -237,7 +283,7 @@ def main():
         config = json.load(f)
     prompts = torch.tensor(job["prompts"])
     responses = torch.tensor(job["responses"])
-    result = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas}
 
     start = time.perf_counter()
     actor = Decoder(config, "lm")

@@ -11,7 +11,7 @@ namespace Eppo.Cli.Commands;
 
 public sealed class BenchModelSettings : BenchSettings
 {
-    [CommandOption("--shape <NAME>"), Description("gpt2 (124M) or smollm-135m (Llama, GQA); random weights"), DefaultValue("gpt2")]
+    [CommandOption("--shape <NAME>"), Description("gpt2 (124M), smollm-135m (Llama, GQA) or tiny-gpt2 (a quick check); random weights"), DefaultValue("gpt2")]
     public string Shape { get; init; } = "gpt2";
 
     [CommandOption("--rounds <N>"), Description("Rounds; each times both sides, alternating which goes first"), DefaultValue(3)]
@@ -20,16 +20,21 @@ public sealed class BenchModelSettings : BenchSettings
     [CommandOption("--no-peer"), Description("Skip the PyTorch peer")]
     public bool NoPeer { get; init; }
 
+    [CommandOption("--lora <R>"), Description("Instead of the PyTorch comparison: LoRA r R (all linears) against full fine-tuning of the same shape, each learner in a process of its own (peak memory and the plan's, policy bytes, PPO step)")]
+    public int? Lora { get; init; }
+
     public override ValidationResult Validate() =>
-        !ModelShapes.All.ContainsKey(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", ModelShapes.All.Keys)}")
+        !ModelShapes.Small.Contains(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", ModelShapes.Small)} (the 7–8B shapes are for `eppo plan`)")
         : Rounds is < 1 or > 20 ? ValidationResult.Error($"--rounds: {Rounds} is not in 1..20")
+        : Lora is < 1 or > 4096 ? ValidationResult.Error($"--lora: {Lora} is not in 1..4096")
         : base.Validate();
 }
 
 /// <summary>
 /// A real-size model against PyTorch eager on this machine: checkpoint load, KV-cache generation (batch 8, 64 new
 /// tokens), one PPO step, and one weight sync through Orleans against a local file write. Ratios are per round
-/// (ours / PyTorch), reported as the median with the range.
+/// (ours / PyTorch), reported as the median with the range. With --lora R, instead: LoRA r R against full fine-tuning
+/// of the same shape (<see cref="LoraComparison"/>), ours alone.
 /// </summary>
 public sealed class BenchModelCommand : AsyncCommand<BenchModelSettings>
 {
@@ -40,7 +45,8 @@ public sealed class BenchModelCommand : AsyncCommand<BenchModelSettings>
         settings.ApplyThreads();
         void Progress(string message) => Console.Error.WriteLine($"bench model: {message}");
         var config = ModelShapes.Get(settings.Shape);
-        var peerMissing = settings.NoPeer ? "--no-peer" : TorchPeer.Unavailable();
+        // LoRA against full fine-tuning is ours alone: no peer to check.
+        var peerMissing = settings.NoPeer ? "--no-peer" : settings.Lora is not null ? null : TorchPeer.Unavailable();
         if (peerMissing is not null && !settings.NoPeer) Progress($"no PyTorch peer: {peerMissing}");
         var root = Directory.CreateTempSubdirectory("eppo-bench-model-").FullName;
         try
@@ -54,6 +60,19 @@ public sealed class BenchModelCommand : AsyncCommand<BenchModelSettings>
                 using var model = Core.Checkpoints.HuggingFaceCheckpoint.Load(checkpoint);
                 ModelStore.Save(sft, model);
             });
+            if (settings.Lora is { } rank)
+            {
+                var lora = LoraComparison.Run(settings.Shape, sft, rank, settings.Rounds, settings.Threads, Progress);
+                if (settings.Json)
+                    Console.WriteLine(StatusView.ToJson(new
+                    {
+                        Machine = Machine.Describe(), settings.Shape, Model = config, lora.LearnerPeakRssLoraOverFull, lora.PolicyBytesLoraOverFull,
+                        lora.PpoStepLoraOverFull, LearnerMeasuredOverPlan = new { Full = lora.Full.MeasuredOverPlan, Lora = lora.Lora.MeasuredOverPlan },
+                        lora.PlanWithinTolerance, Lora = lora,
+                    }));
+                else AnsiConsole.Write(LoraTable(settings.Shape, lora));
+                return ExitCodes.Ok;
+            }
             var work = ModelBenchmark.Plan(config, seed: 2);
             var threads = ComputeThreads.Run(() => TorchSharp.torch.get_num_threads());
             var rounds = new List<Round>();
@@ -71,7 +90,8 @@ public sealed class BenchModelCommand : AsyncCommand<BenchModelSettings>
             var result = new
             {
                 Machine = Machine.Describe(), settings.Shape, Model = config, Core.Checkpoints.HuggingFaceCheckpoint.Inspect(checkpoint).Parameters, TorchThreads = threads,
-                work.BatchSize, work.PromptLength, work.NewTokens, PeerTorch = rounds.FirstOrDefault(r => r.Peer is not null)?.Peer?.Torch, PeerSkipped = peerMissing,
+                work.BatchSize, work.PromptLength, work.NewTokens, PeerTorch = rounds.FirstOrDefault(r => r.Peer is not null)?.Peer?.Torch,
+                PeerBlas = rounds.FirstOrDefault(r => r.Peer is not null)?.Peer?.Blas, PeerSkipped = peerMissing,
                 Rounds = rounds.Select(r => new
                 {
                     r.Ours.LoadS, r.Ours.GenerationS, r.Ours.PpoStepS, PeerLoadS = r.Peer?.LoadS, PeerGenerationS = r.Peer?.GenerationS,
@@ -116,6 +136,24 @@ public sealed class BenchModelCommand : AsyncCommand<BenchModelSettings>
     }
 
     static string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    static Table LoraTable(string shape, LoraComparison.Result r)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"{shape}: LoRA r {r.Rank} (all linears) against full fine-tuning, each learner in its own process ({Markup.Escape(r.Allocator)}); " +
+                   $"process overhead {Size(r.ProcessOverheadBytes)} (torch and the model loaded: {Size(r.LoadOnlyRssBytes)} resident)")
+            .AddColumns("measure", "full", $"LoRA r {r.Rank}", "LoRA / full, median (range)", "target");
+        table.AddRow("learner peak RSS (VmHWM)", Size(r.Full.PeakRssBytes), Size(r.Lora.PeakRssBytes), F(r.LearnerPeakRssLoraOverFull), $"≤ {F(r.PeakRssTarget)}×");
+        table.AddRow("plan: learner bytes + process overhead", Size(r.Full.PlanPlusOverheadBytes), Size(r.Lora.PlanPlusOverheadBytes), "", "");
+        table.AddRow("measured / plan", F(r.Full.MeasuredOverPlan), F(r.Lora.MeasuredOverPlan), r.PlanWithinTolerance ? "[green]within[/]" : "[red]outside[/]",
+            $"{F(1 - LoraComparison.PlanTolerance)}–{F(1 + LoraComparison.PlanTolerance)}");
+        table.AddRow("bytes per policy version", Size(r.Full.PolicyBytes), Size(r.Lora.PolicyBytes), F(r.PolicyBytesLoraOverFull, "0.0000"), $"≤ {F(r.PolicyBytesTarget)}×");
+        table.AddRow("PPO step", $"{F(r.Full.PpoStepS)} s", $"{F(r.Lora.PpoStepS)} s",
+            $"{F(r.PpoStepLoraOverFull.Median)}× ({F(r.PpoStepLoraOverFull.Min)}–{F(r.PpoStepLoraOverFull.Max)})", $"≤ {F(r.PpoStepLoraOverFull.Target)}×");
+        return table;
+    }
+
+    static string Size(long bytes) => Core.Planning.ByteSize.Format(bytes);
 
     static Table Table(string shape, List<Round> rounds, WeightSyncBenchmark.Result sync, ModelBenchmark.Work work, double syncRatio)
     {

@@ -198,7 +198,7 @@ public sealed class ModelCreateSettings : CommandSettings
     public int Seed { get; init; } = 1;
 
     public override ValidationResult Validate() =>
-        !Core.Benchmarks.ModelShapes.All.ContainsKey(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", Core.Benchmarks.ModelShapes.All.Keys)}")
+        !Core.Benchmarks.ModelShapes.Small.Contains(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", Core.Benchmarks.ModelShapes.Small)}")
         : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out: required (the directory to write)")
         : ValidationResult.Success();
 }

@@ -40,6 +40,41 @@ public static class ModelBenchmark
         HuggingFaceExport.Save(model, dir);
     }
 
+    /// <summary>The learner's spec for the benchmark's work: one minibatch, one epoch; LoRA r <paramref name="loraRank"/> on every linear when it is positive.</summary>
+    public static RunSpec LearnerSpec(ModelConfig config, Work work, int seed, int loraRank = 0) => new()
+    {
+        Method = "eppo", BatchSize = work.BatchSize, MiniBatchSize = work.BatchSize, PpoEpochs = 1, MaxNewTokens = work.NewTokens,
+        ProbeSite = config.ProbeSite.ToConfigString(), Seed = seed,
+        Model = loraRank > 0 ? new ModelSpec { Adapter = new AdapterSpec { R = loraRank, Targets = [Adapters.LoraTargets.AllLinearName] } } : new ModelSpec(),
+    };
+
+    /// <summary>What one learner process did: its PPO steps after the warm-up, its peak memory before publishing, and one policy version's bytes.</summary>
+    public sealed record LearnerSteps(IReadOnlyList<double> StepSeconds, long PeakBytes, long PolicyBytes);
+
+    /// <summary>
+    /// A learner as the learner grain builds it (a lease on the frozen SFT model at <paramref name="sftDir"/>, which full
+    /// fine-tuning copies and releases), a warm-up step (Adam's first update) and <paramref name="steps"/> timed ones;
+    /// <paramref name="peakBytes"/> is read before the policy is published, so that is the learner's peak alone.
+    /// </summary>
+    public static LearnerSteps RunLearner(string sftDir, Work work, int seed, int loraRank, int steps, Func<long> peakBytes)
+    {
+        var sft = FrozenModels.Acquire(sftDir);
+        var config = sft.Model.Config;
+        var spec = LearnerSpec(config, work, seed, loraRank);
+        using var learner = new PpoLearner(spec, CoreBenchmark.SyntheticCodec(config.VocabSize), sft, sftDir);
+        var zeros = new float[work.BatchSize];
+        var clock = new Stopwatch();
+        var times = new List<double>();
+        for (var i = 0; i <= steps; i++)
+        {
+            clock.Restart();
+            learner.Learn(new LearnerBatch(i, work.Prompts, work.Responses, work.Scores, zeros, zeros));
+            if (i > 0) times.Add(clock.Elapsed.TotalSeconds);
+        }
+        var peak = peakBytes();
+        return new LearnerSteps(times, peak, learner.PolicyChunks().Length);
+    }
+
     public static Timings Run(string dir, Work work, int seed)
     {
         var clock = Stopwatch.StartNew();

@@ -47,7 +47,25 @@ public sealed class SafetensorsWriter
             planned.Add((name, value, entry));
             offset = entry.End;
         }
-        return new SafetensorsWriter([.. planned], Header(planned, metadata));
+        return new SafetensorsWriter([.. planned], Header(planned.Select(p => (p.Item1, p.Item3)), metadata));
+    }
+
+    /// <summary>
+    /// The size of the file <see cref="Plan(IEnumerable{ValueTuple{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/>
+    /// would write for tensors of these names, dtypes and shapes, in this order, without any tensor: what a plan counts.
+    /// </summary>
+    public static long FileBytes(IEnumerable<(string Name, ScalarType Dtype, long[] Shape)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var entries = new List<(string, SafetensorsEntry)>();
+        long offset = 0;
+        foreach (var (name, dtype, shape) in tensors)
+        {
+            var entry = new SafetensorsEntry(SafetensorsDtype.NameOf(dtype) ?? throw new EppoException($"safetensors: tensor '{name}' has dtype {dtype}"),
+                shape, offset, offset + shape.Aggregate(1L, (a, b) => a * b) * SafetensorsDtype.SizeOf(dtype));
+            entries.Add((name, entry));
+            offset = entry.End;
+        }
+        return Header(entries, metadata).Length + offset;
     }
 
     /// <summary>Plans a file of a state dictionary (e.g. <c>module.state_dict()</c>), in its order.</summary>
@@ -165,7 +183,7 @@ public sealed class SafetensorsWriter
             sink(flat.narrow(0, start, Math.Min(perChunk, count - start)).bytes);
     }
 
-    static byte[] Header(List<(string Name, Tensor Value, SafetensorsEntry Entry)> tensors, IReadOnlyDictionary<string, string>? metadata)
+    static byte[] Header(IEnumerable<(string Name, SafetensorsEntry Entry)> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         using var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))
@@ -177,7 +195,7 @@ public sealed class SafetensorsWriter
                 foreach (var (key, text) in metadata) writer.WriteString(key, text);
                 writer.WriteEndObject();
             }
-            foreach (var (name, _, entry) in tensors)
+            foreach (var (name, entry) in tensors)
             {
                 writer.WriteStartObject(name);
                 writer.WriteString("dtype", entry.Dtype);
