@@ -10,9 +10,6 @@ namespace Eppo.Core.Planning;
 /// </summary>
 public static class ModelTensors
 {
-    /// <summary>One linear of the model: its state-dict path, in and out features, and whether it has a bias.</summary>
-    public sealed record Linear(string Path, long In, long Out, bool Bias);
-
     /// <summary>
     /// Every tensor of a model with <paramref name="kind"/>'s head. A language model's weights may be kept in a
     /// 16-bit <paramref name="dtype"/> (a frozen base); every other head's model is fp32, as <see cref="DecoderModel"/> insists.
@@ -32,7 +29,7 @@ public static class ModelTensors
             foreach (var layer in Enumerable.Range(0, config.Layers))
             {
                 var block = $"model.layers.{layer}";
-                foreach (var linear in BlockLinears(config, layer)) AddLinear(list, linear, dtype);
+                foreach (var linear in ModelLinears.Block(config, layer)) AddLinear(list, linear, dtype);
                 Add($"{block}.input_layernorm.weight", dtype, c);
                 Add($"{block}.post_attention_layernorm.weight", dtype, c);
             }
@@ -50,7 +47,7 @@ public static class ModelTensors
                     Add($"{block}.{norm}.weight", dtype, c);
                     Add($"{block}.{norm}.bias", dtype, c);
                 }
-                foreach (var linear in BlockLinears(config, layer)) AddLinear(list, linear, dtype);
+                foreach (var linear in ModelLinears.Block(config, layer)) AddLinear(list, linear, dtype);
             }
             Add("transformer.ln_f.weight", dtype, c);
             Add("transformer.ln_f.bias", dtype, c);
@@ -64,19 +61,10 @@ public static class ModelTensors
         return list;
     }
 
-    /// <summary>The linears of a model in <see cref="DecoderModel.Projections"/> order: an untied LM head (libtorch lists the model's direct child first), then the blocks'.</summary>
-    public static IReadOnlyList<Linear> Linears(ModelConfig config, HeadKind kind = HeadKind.LanguageModel)
-    {
-        var list = new List<Linear>();
-        if (kind == HeadKind.LanguageModel && !config.TieEmbeddings) list.Add(new Linear("lm_head", config.HiddenSize, config.VocabSize, false));
-        list.AddRange(Enumerable.Range(0, config.Layers).SelectMany(layer => BlockLinears(config, layer)));
-        return list;
-    }
-
     /// <summary>A LoRA adapter's tensors (fp32): lora_A (r, in) and lora_B (out, r) of every linear the targets match, in model order.</summary>
     public static IReadOnlyList<TensorShape> Adapter(ModelConfig config, LoraConfig lora)
     {
-        var chosen = Linears(config).Where(l => lora.Targets.Matches(l.Path)).ToList();
+        var chosen = ModelLinears.Of(config).Where(l => lora.Targets.Matches(l.Path)).ToList();
         if (chosen.Count == 0) throw new EppoException("model.adapter.targets: match no linear of the model");
         return chosen.SelectMany(l => new[]
         {
@@ -96,29 +84,7 @@ public static class ModelTensors
 
     public static long Bytes(IEnumerable<TensorShape> tensors) => tensors.Sum(t => t.Bytes);
 
-    static IEnumerable<Linear> BlockLinears(ModelConfig config, int layer)
-    {
-        long c = config.HiddenSize, kv = (long)config.KvHeads * config.HeadDim, i = config.IntermediateSize;
-        if (config.Family == ModelFamily.Llama)
-        {
-            var block = $"model.layers.{layer}";
-            bool bias = config.AttentionBias;
-            return
-            [
-                new($"{block}.self_attn.q_proj", c, c, bias), new($"{block}.self_attn.k_proj", c, kv, bias),
-                new($"{block}.self_attn.v_proj", c, kv, bias), new($"{block}.self_attn.o_proj", c, c, false),
-                new($"{block}.mlp.gate_proj", c, i, false), new($"{block}.mlp.up_proj", c, i, false), new($"{block}.mlp.down_proj", i, c, false),
-            ];
-        }
-        var h = $"transformer.h.{layer}";
-        return
-        [
-            new($"{h}.attn.c_attn", c, 3 * c, true), new($"{h}.attn.c_proj", c, c, true),
-            new($"{h}.mlp.c_fc", c, i, true), new($"{h}.mlp.c_proj", i, c, true),
-        ];
-    }
-
-    static void AddLinear(List<TensorShape> list, Linear linear, ScalarType dtype)
+    static void AddLinear(List<TensorShape> list, LinearShape linear, ScalarType dtype)
     {
         list.Add(new TensorShape($"{linear.Path}.weight", [linear.Out, linear.In], dtype));
         if (linear.Bias) list.Add(new TensorShape($"{linear.Path}.bias", [linear.Out], dtype));

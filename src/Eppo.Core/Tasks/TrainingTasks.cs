@@ -66,6 +66,6 @@ public static class TrainingTasks
         var policy = task.BasePolicy(spec) is { } dir && Checkpoints.HuggingFaceCheckpoint.IsCheckpoint(dir)
             ? Checkpoints.HuggingFaceConfig.Read(Path.Combine(dir, Checkpoints.HuggingFaceCheckpoint.ConfigFile)).Config
             : ModelFactory.ConfigFor(spec, task.Codec.VocabSize);
-        Adapters.LoraConfig.Of(adapter).Targets.Select(LinearPaths.Of(policy), $"{source}: field 'model.adapter.targets'");
+        Adapters.LoraConfig.Of(adapter).Targets.Select(ModelLinears.Paths(policy), $"{source}: field 'model.adapter.targets'");
     }
 }

@@ -95,11 +95,11 @@ public sealed class LoraTests
     [InlineData(ModelFamily.Llama, false)]
     [InlineData(ModelFamily.Llama, true)]
     [InlineData(ModelFamily.Gpt2, true)]
-    public void LinearPathsFromTheConfigAreTheModelsLinears(ModelFamily family, bool tied)
+    public void LinearsCountedFromTheConfigAreTheModelsProjections(ModelFamily family, bool tied)
     {
         var config = ModelConfig.Tiny(family, tieEmbeddings: tied);
         using var model = DecoderModel.ToOverwrite(config, HeadKind.LanguageModel);
-        Assert.Equal(model.Projections.Select(p => p.Path), LinearPaths.Of(config));
+        Assert.Equal(model.Projections.Select(p => p.Path), ModelLinears.Paths(config));
     }
 
     [Fact]

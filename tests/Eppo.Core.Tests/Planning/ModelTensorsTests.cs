@@ -54,7 +54,7 @@ public sealed class ModelTensorsTests
         var config = Config(name);
         using var model = DecoderModel.ToOverwrite(config, HeadKind.LanguageModel);
         Assert.Equal(model.Projections.Select(p => (p.Path, p.InFeatures, p.OutFeatures)),
-            ModelTensors.Linears(config).Select(l => (l.Path, l.In, l.Out)));
+            ModelLinears.Of(config).Select(l => (l.Path, l.In, l.Out)));
     }
 
     [Theory]
