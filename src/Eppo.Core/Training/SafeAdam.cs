@@ -16,7 +16,6 @@ public static class SafeAdam
     {
         var states = ((OptimizerHelper)optimizer).state_dict().State;
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         var index = 0;
         foreach (var group in optimizer.ParamGroups.Cast<ParamGroup>())
         {
@@ -30,6 +29,8 @@ public static class SafeAdam
             foreach (var param in group.Parameters)
             {
                 var state = states[index++];
+                // One scope per parameter: a step's temporaries (the denominator, a decayed gradient) never add up over a model.
+                using var scope = NewDisposeScope();
                 var grad = param.grad;
                 if (grad is null) continue;
                 var (exp_avg, exp_avg_sq, step) = state switch
@@ -58,7 +59,8 @@ public static class SafeAdam
                 exp_avg_sq.mul_(beta2).addcmul_(grad, decoupled ? grad : grad.conj(), oneMinusBeta2);
                 using var rootCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
                 using var eps = o.Eps.ToScalar();
-                var denom = exp_avg_sq.sqrt().div(rootCorrection2).add_(eps, Scalars.One);
+                using var denom = exp_avg_sq.sqrt();
+                denom.div_(rootCorrection2).add_(eps, Scalars.One);
                 using var stepSize = (-(o.Lr / biasCorrection1)).ToScalar();
                 param.addcdiv_(exp_avg, denom, stepSize);
             }
