@@ -2,7 +2,8 @@ using System.Diagnostics;
 using Eppo.Core;
 using Eppo.Core.Evaluation;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using Spectre.Console;
 
 namespace Eppo.Experiments;

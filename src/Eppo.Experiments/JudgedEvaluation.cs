@@ -3,7 +3,8 @@ using Eppo.Core;
 using Eppo.Core.Evaluation;
 using Eppo.Core.Model;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using Spectre.Console;
 
 namespace Eppo.Experiments;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Eppo.Contracts;
 using Eppo.Core;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Interfaces;
 using Eppo.Silo;
 using Spread = Eppo.Cli.Bench.PipelineBenchmark.Spread;

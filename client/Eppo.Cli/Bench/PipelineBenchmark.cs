@@ -3,7 +3,8 @@ using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
 using Eppo.Core.Evaluation;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Interfaces;
 using Eppo.Silo;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Eppo.Contracts;
 using Eppo.Core;
 using Eppo.Core.Checkpoints;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Stages;
 using Eppo.Silo;

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Eppo.Cli.Bench;
 using Eppo.Core;
 using Eppo.Core.Benchmarks;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Eppo.Cli.Bench;
 using Eppo.Core;
 using Eppo.Core.Benchmarks;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -4,7 +4,7 @@ using Eppo.Core;
 using Eppo.Core.Evaluation;
 using Eppo.Core.Model;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Experiments;
 using Spectre.Console;
 using Spectre.Console.Cli;

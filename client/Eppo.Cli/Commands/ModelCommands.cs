@@ -3,7 +3,7 @@ using System.Globalization;
 using Eppo.Core;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Text;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,6 +1,7 @@
 using Orleans.Placement;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
+using Eppo.Core;
 
 namespace Eppo.Grains;
 
@@ -42,7 +43,7 @@ public sealed class ModelHostPlacementDirector : IPlacementDirector
     {
         var slash = key.LastIndexOf('/');
         var (run, index) = slash > 0 && int.TryParse(key[(slash + 1)..], out var i) ? (key[..slash], i) : (key, 0);
-        var hash = (int)(Core.Training.Seeds.Combine(run.Select(c => (long)c).ToArray()) % hosts);
+        var hash = (int)(Core.Seeds.Combine(run.Select(c => (long)c).ToArray()) % hosts);
         return (hash + index) % hosts;
     }
 }

@@ -1,6 +1,7 @@
 using Eppo.Contracts.Messages;
 using Eppo.Contracts;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 

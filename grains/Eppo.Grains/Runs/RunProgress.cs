@@ -1,7 +1,8 @@
 using Eppo.Contracts;
 using Eppo.Core.Energy;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.History;
 using Eppo.Grains.Interfaces;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
 using Eppo.Grains.AppendLogs;
 
 namespace Eppo.Grains.Stages;

@@ -6,7 +6,7 @@ using Eppo.Contracts;
 using Eppo.Grains.Artifacts;
 using Eppo.Core.Model;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 using Microsoft.Extensions.Options;

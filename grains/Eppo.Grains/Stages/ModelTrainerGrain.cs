@@ -1,6 +1,6 @@
 using Eppo.Core;
 using Eppo.Contracts;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Artifacts;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;

@@ -1,6 +1,6 @@
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
 using Eppo.Grains.Interfaces;
 
 namespace Eppo.Grains.Stages;

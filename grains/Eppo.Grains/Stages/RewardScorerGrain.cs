@@ -1,7 +1,8 @@
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Artifacts;
 using Eppo.Grains.Interfaces;
 

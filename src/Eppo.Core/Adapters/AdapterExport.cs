@@ -1,5 +1,5 @@
 using Eppo.Core.Checkpoints;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Adapters;
 

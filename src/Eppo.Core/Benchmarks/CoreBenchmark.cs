@@ -6,7 +6,6 @@ using Eppo.Core.Generation;
 using Eppo.Core.Model;
 using Eppo.Contracts;
 using Eppo.Core.Text;
-using Eppo.Core.Training;
 
 namespace Eppo.Core.Benchmarks;
 

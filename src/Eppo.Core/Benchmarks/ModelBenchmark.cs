@@ -5,7 +5,7 @@ using Eppo.Contracts;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Generation;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Benchmarks;
 

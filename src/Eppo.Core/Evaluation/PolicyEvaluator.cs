@@ -1,7 +1,7 @@
 using Eppo.Core.Tasks;
 using Eppo.Core.Generation;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Evaluation;
 

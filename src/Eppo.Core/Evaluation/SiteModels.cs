@@ -1,5 +1,5 @@
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Evaluation;
 

@@ -1,7 +1,6 @@
 using Eppo.Core.Generation;
 using Eppo.Core.Model;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
 
 namespace Eppo.Core.HackBench;
 

@@ -3,7 +3,6 @@ using Eppo.Core.Evaluation;
 using Eppo.Core.Evaluation.Judges;
 using Eppo.Core.Tasks;
 using Eppo.Core.Text;
-using Eppo.Core.Training;
 
 namespace Eppo.Core.HackBench;
 

@@ -1,7 +1,7 @@
 using Eppo.Contracts;
 using Eppo.Core.Adapters;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Learning;
 

@@ -1,6 +1,6 @@
 using Eppo.Contracts;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Learning;
 

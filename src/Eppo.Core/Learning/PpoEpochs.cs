@@ -1,6 +1,5 @@
 using Eppo.Contracts;
 using Eppo.Core.Ppo;
-using Eppo.Core.Training;
 
 namespace Eppo.Core.Learning;
 

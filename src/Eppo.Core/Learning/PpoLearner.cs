@@ -6,7 +6,7 @@ using Eppo.Core.Evaluation;
 using Eppo.Core.Model;
 using Eppo.Core.Ppo;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Learning;
 

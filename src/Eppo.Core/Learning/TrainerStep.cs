@@ -1,4 +1,3 @@
-using Eppo.Core.Training;
 
 namespace Eppo.Core.Learning;
 

@@ -1,10 +1,11 @@
 using Eppo.Core.Model;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Planning;
 
 /// <summary>
 /// One grain's device memory. Weights are its own (fp32: whole models, adapters, heads), plus the frozen SFT model it
-/// shares with every grain of its silo that reads the same model in the same dtype (<see cref="Training.FrozenModels"/>);
+/// shares with every grain of its silo that reads the same model in the same dtype (<see cref="Preparation.FrozenModels"/>);
 /// activations are the peak of its transient tensors over its phases (for the learner this includes the optimizer
 /// step's scratch; for generation, the KV cache).
 /// </summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Eppo.Contracts;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Planning;
 

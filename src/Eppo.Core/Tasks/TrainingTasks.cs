@@ -3,7 +3,7 @@ using Eppo.Core.Model;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.HackBench;
 using Eppo.Core.TextTasks;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Tasks;
 

@@ -1,7 +1,8 @@
 using Eppo.Contracts;
 using Eppo.Core.Model;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.TextTasks;
 

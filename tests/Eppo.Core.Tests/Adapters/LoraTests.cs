@@ -105,7 +105,7 @@ public sealed class LoraTests
     [Fact]
     public void TargetsThatMatchNoLinearAreRefusedAtStart()
     {
-        var spec = Training.TinyRun.Spec() with { Model = Training.TinyRun.Spec().Model with { Adapter = new AdapterSpec { Targets = ["c_attn"] } } };
+        var spec = Iteration.TinyRun.Spec() with { Model = Iteration.TinyRun.Spec().Model with { Adapter = new AdapterSpec { Targets = ["c_attn"] } } };
         var e = Assert.Throws<EppoException>(() => Tasks.TrainingTasks.Validate(spec, "spec.json"));
         Assert.Equal("spec.json: field 'model.adapter.targets': [c_attn] match no module; the model's linear modules are: " +
                      "q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj", e.Message);

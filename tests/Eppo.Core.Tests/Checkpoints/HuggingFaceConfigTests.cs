@@ -1,6 +1,6 @@
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using static TorchSharp.torch;
 
 namespace Eppo.Core.Tests.Checkpoints;

@@ -2,6 +2,7 @@ using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
 using Eppo.Tests;
 using static TorchSharp.torch;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Tests.Checkpoints;
 
@@ -68,7 +69,7 @@ public sealed class HuggingFaceExportTests : IDisposable
         using (no_grad())
             Assert.True(rm.Forward(ids, Positions.FromMask(mask), mask).Head.eq(back.Forward(ids, Positions.FromMask(mask), mask).Head).all().item<bool>());
         // As a run's reward source: ModelStore reads the Hugging Face directory, with the run's probe site.
-        var (stored, extra) = Eppo.Core.Training.ModelStore.Load(dir, EnergySite.Mlp);
+        var (stored, extra) = Eppo.Core.Preparation.ModelStore.Load(dir, EnergySite.Mlp);
         using (stored)
         {
             Assert.Equal((HeadKind.Reward, EnergySite.Mlp, 0), (stored.Kind, stored.Config.ProbeSite, extra.Count));

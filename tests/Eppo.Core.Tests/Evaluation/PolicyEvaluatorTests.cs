@@ -4,7 +4,8 @@ using Eppo.Core.Tasks;
 using Eppo.Core.Evaluation;
 using Eppo.Core.HackBench;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 
 namespace Eppo.Core.Tests.Evaluation;
 

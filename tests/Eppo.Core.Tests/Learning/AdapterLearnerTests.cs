@@ -2,8 +2,9 @@ using Eppo.Contracts;
 using Eppo.Core.Adapters;
 using Eppo.Core.Learning;
 using Eppo.Core.Model;
-using Eppo.Core.Tests.Training;
-using Eppo.Core.Training;
+using Eppo.Core.Tests.Iteration;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using static TorchSharp.torch;
 
 namespace Eppo.Core.Tests.Learning;

@@ -1,7 +1,7 @@
 using Eppo.Core.Adapters;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Tests;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -2,7 +2,7 @@ using Eppo.Core.Benchmarks;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
 using Eppo.Core.Planning;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Tests;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using Eppo.Contracts;
 using Eppo.Core.Ppo;
-using Eppo.Core.Tests.Training;
+using Eppo.Core.Tests.Iteration;
 
 namespace Eppo.Core.Tests.Ppo;
 

@@ -1,7 +1,7 @@
 using Eppo.Tests;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Stages;

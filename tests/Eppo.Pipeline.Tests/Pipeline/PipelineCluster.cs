@@ -1,6 +1,7 @@
 using Eppo.Contracts;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
+using Orleans.Core.Internal;
 using Orleans.TestingHost;
 
 namespace Eppo.Pipeline.Tests.Pipeline;

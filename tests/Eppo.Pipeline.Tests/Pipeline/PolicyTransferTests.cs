@@ -1,5 +1,5 @@
 using Eppo.Contracts;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Stages;
 using Eppo.Tests;

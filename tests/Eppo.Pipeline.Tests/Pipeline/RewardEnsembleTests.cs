@@ -1,6 +1,7 @@
 using Eppo.Tests;
 using Eppo.Contracts;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 using Orleans.TestingHost;

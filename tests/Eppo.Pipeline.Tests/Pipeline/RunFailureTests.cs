@@ -1,7 +1,7 @@
 using Eppo.Tests;
 using Eppo.Contracts;
 using Eppo.Core.Model;
-using Eppo.Core.Training;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Interfaces;
 using static TorchSharp.torch;
 

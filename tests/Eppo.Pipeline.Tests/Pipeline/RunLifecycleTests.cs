@@ -2,7 +2,8 @@ using Eppo.Tests;
 using Eppo.Core;
 using Eppo.Core.Ppo;
 using Eppo.Contracts;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
+using Eppo.Core.Preparation;
 using Eppo.Grains.Interfaces;
 
 namespace Eppo.Pipeline.Tests.Pipeline;

@@ -1,5 +1,5 @@
 using Eppo.Core.Tasks;
-using Eppo.Core.Training;
+using Eppo.Core.Iteration;
 
 namespace Eppo.Core.Evaluation.Judges;
 

@@ -1,0 +1,42 @@
+using Eppo.Contracts.Messages;
+using Eppo.Contracts;
+
+namespace Eppo.Core.Iteration;
+
+/// <summary>
+/// The stages of one RL iteration, as <see cref="IterationDriver"/> calls them. In-process (<see cref="LocalStages"/>)
+/// they are direct calls; in the cluster they are grain calls. Arrays only: what crosses here may cross a grain boundary.
+/// </summary>
+public interface IIterationStages
+{
+    /// <summary>The iteration's prompts, shard by shard (a pure function of seed and iteration).</summary>
+    Task<IterationPrompts> PromptsAsync(int iteration);
+
+    /// <summary>Sampled responses and the policy's energy loss ΔE_RL on each, from policy version <paramref name="policyVersion"/>.</summary>
+    Task<IterationRollouts> GenerateAsync(int iteration, IterationPrompts prompts, int policyVersion);
+
+    /// <summary>Scores of every reward member, one array (B) per member, in member order.</summary>
+    Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses);
+
+    /// <summary>ΔE_SFT per prompt (the SFT model's energy on its own greedy answer), that answer, and how many came from the cache.</summary>
+    Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts);
+
+    /// <summary>PAR: the combined scores of the prompts' SFT answers, kept by the energy reference beside them.</summary>
+    Task StoreReferenceScoresAsync(string[] promptIds, float[] scores);
+
+    Task<IterationMetrics> LearnAsync(LearnerBatch batch);
+
+    /// <summary>Makes everything up to the last learned iteration durable (a checkpoint).</summary>
+    Task CommitAsync();
+}
+
+public sealed record IterationPrompts(string[] Ids, int[][] Tokens);
+
+public sealed record IterationRollouts(int[][] Responses, float[] Energy);
+
+/// <summary>
+/// The SFT reference of a batch: ΔE_SFT (B), the SFT answers (B), how many prompts were cached; for energy_definition
+/// "official" the SFT model's energy per final-MLP linear on its answers (M × B), else null; PAR's r_ref per row where
+/// the energy reference has it, null where the answer is not scored yet (absent: none is).
+/// </summary>
+public sealed record ReferenceEnergies(float[] Energy, int[][] Answers, int Hits, float[][]? ModuleEnergies = null, float?[]? ReferenceScores = null);
