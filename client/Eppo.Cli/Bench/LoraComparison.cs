@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Eppo.Core;
-using Eppo.Core.Benchmarks;
 using Eppo.Core.Evaluation;
 using Eppo.Core.Model;
 using Eppo.Core.Planning;

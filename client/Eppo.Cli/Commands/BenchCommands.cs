@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Eppo.Core;
-using Eppo.Core.Benchmarks;
+using Eppo.Cli.Bench;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

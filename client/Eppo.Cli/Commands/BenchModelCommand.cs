@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Eppo.Cli.Bench;
 using Eppo.Core;
-using Eppo.Core.Benchmarks;
+using Eppo.Core.Model;
 using Eppo.Core.Preparation;
 using Spectre.Console;
 using Spectre.Console.Cli;

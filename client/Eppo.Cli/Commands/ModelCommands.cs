@@ -198,7 +198,7 @@ public sealed class ModelCreateSettings : CommandSettings
     public int Seed { get; init; } = 1;
 
     public override ValidationResult Validate() =>
-        !Core.Benchmarks.ModelShapes.Small.Contains(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", Core.Benchmarks.ModelShapes.Small)}")
+        !Core.Model.ModelShapes.Small.Contains(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", Core.Model.ModelShapes.Small)}")
         : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out: required (the directory to write)")
         : ValidationResult.Success();
 }
@@ -208,8 +208,8 @@ public sealed class ModelCreateCommand : Command<ModelCreateSettings>
 {
     public override int Execute(CommandContext context, ModelCreateSettings settings, CancellationToken cancellation)
     {
-        var config = Core.Benchmarks.ModelShapes.Get(settings.Shape);
-        ComputeThreads.Run(() => Core.Benchmarks.ModelBenchmark.WriteCheckpoint(config, settings.Out!, settings.Seed));
+        var config = Core.Model.ModelShapes.Get(settings.Shape);
+        ComputeThreads.Run(() => Bench.ModelBenchmark.WriteCheckpoint(config, settings.Out!, settings.Seed));
         var tokenizer = config.Family == Core.Model.ModelFamily.Gpt2 && config.VocabSize == 50257;
         if (tokenizer) Gpt2TokenizerFiles.Write(settings.Out!);
         Console.WriteLine($"{settings.Out}: {settings.Shape}, random weights (seed {settings.Seed}){(tokenizer ? ", GPT-2 tokenizer" : ", no tokenizer files")}");

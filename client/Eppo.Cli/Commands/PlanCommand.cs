@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using Eppo.Contracts;
 using Eppo.Core;
-using Eppo.Core.Benchmarks;
 using Eppo.Core.Model;
 using Eppo.Core.Planning;
 using Spectre.Console;

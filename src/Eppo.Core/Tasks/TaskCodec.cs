@@ -20,6 +20,10 @@ public sealed class TaskCodec
     readonly ChatTemplate? template;
     readonly string responsePrefix = "";
 
+    /// <summary>A closed vocabulary of exactly <paramref name="vocabSize"/> ids (3 specials + words w0, w1, …): a model shape with no tokenizer of its own (benchmarks, plans).</summary>
+    public static TaskCodec Synthetic(int vocabSize) =>
+        new(new WordTokenizer(Enumerable.Range(0, vocabSize - 3).Select(i => $"w{i}")), separatorId: vocabSize - 1);
+
     public TaskCodec(ITokenizer tokenizer, int separatorId)
     {
         Tokenizer = tokenizer;

@@ -1,9 +1,9 @@
 using Eppo.Contracts;
 using Eppo.Core.Adapters;
-using Eppo.Core.Benchmarks;
 using Eppo.Core.Learning;
 using Eppo.Core.Model;
 using Eppo.Core.Planning;
+using Eppo.Core.Tasks;
 using static TorchSharp.torch;
 
 namespace Eppo.Core.Tests.Planning;
@@ -89,7 +89,7 @@ public sealed class ModelTensorsTests
             BatchSize = 4, MiniBatchSize = 4, Generators = 2, Scorers = 1,
             Model = rank > 0 ? new ModelSpec { Adapter = new AdapterSpec { R = rank } } : new ModelSpec(),
         };
-        using var learner = new PpoLearner(spec, CoreBenchmark.SyntheticCodec(config.VocabSize), sft);
+        using var learner = new PpoLearner(spec, TaskCodec.Synthetic(config.VocabSize), sft);
         var wire = WireBytes.Of(config, PlanRun.From(spec) with { PromptTokens = 4 });
         Assert.Equal(learner.PolicyChunks(chunkBytes: 1000).Length, wire.PolicyVersion);
         Assert.Equal(2 * wire.PolicyVersion, wire.PolicyToGenerators);

@@ -1,5 +1,4 @@
 using Eppo.Core.Adapters;
-using Eppo.Core.Benchmarks;
 using Eppo.Core.Model;
 using Eppo.Core.Planning;
 using Eppo.Core.Tests.Model;

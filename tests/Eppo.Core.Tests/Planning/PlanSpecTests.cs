@@ -1,4 +1,3 @@
-using Eppo.Core.Benchmarks;
 using Eppo.Core.Checkpoints;
 using Eppo.Core.Model;
 using Eppo.Core.Planning;

@@ -125,7 +125,8 @@ public sealed class RunSpecValidationTests
                 if (json["text"] is JsonObject text)
                 {
                     // The text example's documented first step (`eppo model create --shape tiny-gpt2`), and its repo-relative data.
-                    Core.Benchmarks.ModelBenchmark.WriteCheckpoint(Core.Benchmarks.ModelShapes.Get("tiny-gpt2"), policy, seed: 1);
+                    using (var model = new Core.Model.DecoderModel(Core.Model.ModelShapes.Get("tiny-gpt2"), Core.Model.HeadKind.LanguageModel, seed: 1))
+                        Core.Checkpoints.HuggingFaceExport.Save(model, policy);
                     Core.Text.Gpt2TokenizerFiles.Write(policy);
                     text["policy"] = policy;
                     text["data"] = RepoRoot.Path(text["data"]!.GetValue<string>());

@@ -1,6 +1,6 @@
 using Eppo.Core.Model;
 
-namespace Eppo.Core.Benchmarks;
+namespace Eppo.Core.Model;
 
 /// <summary>
 /// Model shapes for `eppo bench model`, `eppo model create` (random weights) and `eppo plan`: GPT-2 small (124M),

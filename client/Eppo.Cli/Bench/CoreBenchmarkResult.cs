@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Eppo.Core.Benchmarks;
+namespace Eppo.Cli.Bench;
 
 /// <summary>
 /// One run of <see cref="CoreBenchmark"/>. Times are medians in milliseconds; rates are per second.

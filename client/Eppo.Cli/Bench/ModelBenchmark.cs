@@ -6,8 +6,9 @@ using Eppo.Core.Checkpoints;
 using Eppo.Core.Generation;
 using Eppo.Core.Model;
 using Eppo.Core.Preparation;
+using Eppo.Core.Tasks;
 
-namespace Eppo.Core.Benchmarks;
+namespace Eppo.Cli.Bench;
 
 /// <summary>
 /// EppoOrleans' side of `eppo bench model` on a real-size checkpoint: loading it, greedy generation with the KV cache
@@ -25,7 +26,7 @@ public static class ModelBenchmark
     public static Work Plan(ModelConfig config, int seed, int batchSize = 8, int promptLength = 16, int newTokens = 64, int trainSteps = 1)
     {
         var random = new Random(seed);
-        var eos = CoreBenchmark.SyntheticCodec(config.VocabSize).EosId;
+        var eos = TaskCodec.Synthetic(config.VocabSize).EosId;
         // Word ids only (never pad, BOS or EOS); responses as a rollout hands them over: words, then EOS.
         int[][] Rows(int length) => [.. Enumerable.Range(0, batchSize).Select(_ => Enumerable.Range(0, length).Select(_ => random.Next(3, config.VocabSize)).ToArray())];
         var responses = Rows(newTokens - 1).Select(r => (int[])[.. r, eos]).ToArray();
@@ -45,7 +46,7 @@ public static class ModelBenchmark
     {
         Method = "eppo", BatchSize = work.BatchSize, MiniBatchSize = work.BatchSize, PpoEpochs = 1, MaxNewTokens = work.NewTokens,
         ProbeSite = config.ProbeSite.ToConfigString(), Seed = seed,
-        Model = loraRank > 0 ? new ModelSpec { Adapter = new AdapterSpec { R = loraRank, Targets = [Adapters.LoraTargets.AllLinearName] } } : new ModelSpec(),
+        Model = loraRank > 0 ? new ModelSpec { Adapter = new AdapterSpec { R = loraRank, Targets = [Core.Adapters.LoraTargets.AllLinearName] } } : new ModelSpec(),
     };
 
     /// <summary>What one learner process did: its PPO steps after the warm-up, its peak memory before publishing, and one policy version's bytes.</summary>
@@ -61,7 +62,7 @@ public static class ModelBenchmark
         var sft = FrozenModels.Acquire(sftDir);
         var config = sft.Model.Config;
         var spec = LearnerSpec(config, work, seed, loraRank);
-        using var learner = new PpoLearner(spec, CoreBenchmark.SyntheticCodec(config.VocabSize), sft, sftDir);
+        using var learner = new PpoLearner(spec, TaskCodec.Synthetic(config.VocabSize), sft, sftDir);
         var zeros = new float[work.BatchSize];
         var clock = new Stopwatch();
         var times = new List<double>();
@@ -89,7 +90,7 @@ public static class ModelBenchmark
         var generated = generator.Generate(work.Prompts, options).Responses;
         var generation = clock.Elapsed.TotalSeconds;
 
-        var codec = CoreBenchmark.SyntheticCodec(policy.Config.VocabSize);
+        var codec = TaskCodec.Synthetic(policy.Config.VocabSize);
         var spec = new RunSpec
         {
             Method = "eppo", BatchSize = work.BatchSize, MiniBatchSize = work.BatchSize, PpoEpochs = 1, MaxNewTokens = work.NewTokens,

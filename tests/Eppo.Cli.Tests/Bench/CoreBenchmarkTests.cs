@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Eppo.Core.Benchmarks;
+using Eppo.Cli.Bench;
 
-namespace Eppo.Core.Tests.Benchmarks;
+namespace Eppo.Cli.Tests.Bench;
 
 /// <summary>Plumbing only (a tiny model, one repetition): the benchmark runs and reports. Speed is not asserted.</summary>
 public sealed class CoreBenchmarkTests

@@ -1,6 +1,6 @@
 using Eppo.Core.Model;
 
-namespace Eppo.Core.Benchmarks;
+namespace Eppo.Cli.Bench;
 
 /// <summary>
 /// What <see cref="CoreBenchmark"/> runs. Defaults: the Llama-style d=256, 4-layer model (8 heads, 4 KV heads,

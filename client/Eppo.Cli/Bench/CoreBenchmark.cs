@@ -1,4 +1,6 @@
 using Eppo.Contracts.Messages;
+using TorchSharp;
+using static TorchSharp.torch;
 using Eppo.Core.Learning;
 using Eppo.Core.Tasks;
 using System.Diagnostics;
@@ -7,7 +9,7 @@ using Eppo.Core.Model;
 using Eppo.Contracts;
 using Eppo.Core.Text;
 
-namespace Eppo.Core.Benchmarks;
+namespace Eppo.Cli.Bench;
 
 /// <summary>
 /// `eppo bench core`: generation with and without the KV cache, the energy probe's cost, one PPO learner step and the
@@ -22,7 +24,7 @@ public static class CoreBenchmark
         options.Validate();
         progress ??= _ => { };
         var config = options.Model;
-        var codec = SyntheticCodec(config.VocabSize);
+        var codec = TaskCodec.Synthetic(config.VocabSize);
         var random = new Random(options.Seed);
         var prompts = RandomRows(random, options.BatchSize, options.PromptLength, config.VocabSize);
         // Responses as a rollout hands them over: NewTokens − 1 words, then EOS.
@@ -209,12 +211,6 @@ public static class CoreBenchmark
 
     static double Round(double value) => Math.Round(value, 3);
 
-    /// <summary>A closed vocabulary of exactly <paramref name="vocabSize"/> ids (3 specials + words).</summary>
-    internal static TaskCodec SyntheticCodec(int vocabSize)
-    {
-        var tokenizer = new WordTokenizer(Enumerable.Range(0, vocabSize - 3).Select(i => $"w{i}"));
-        return new TaskCodec(tokenizer, separatorId: vocabSize - 1);
-    }
 
     /// <summary>Rows of word ids (never pad, BOS or EOS, so nothing ends early).</summary>
     static int[][] RandomRows(Random random, int rows, int length, int vocabSize) =>

@@ -1,6 +1,6 @@
 using Eppo.Core.Model;
 
-namespace Eppo.Core.Benchmarks;
+namespace Eppo.Cli.Bench;
 
 /// <summary>
 /// Analytic FLOP counts for the PPO step (the usual 2·N / 6·N rule: a weight used once per token costs one
@@ -22,7 +22,7 @@ public static class TrainingFlops
     }
 
     /// <summary>
-    /// One <see cref="Learning.PpoLearner.Learn"/> call over <paramref name="tokens"/> = B·(prompt + response) positions:
+    /// One <see cref="Core.Learning.PpoLearner.Learn"/> call over <paramref name="tokens"/> = B·(prompt + response) positions:
     /// no-grad forwards of actor (old log-probs), reference (KL) and critic (old values): 2·(Na + Na + Nc)·tokens;
     /// then per PPO epoch a training forward + backward of actor and critic: 6·(Na + Nc)·tokens.
     /// </summary>

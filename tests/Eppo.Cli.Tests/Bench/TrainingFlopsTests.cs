@@ -1,7 +1,7 @@
-using Eppo.Core.Benchmarks;
+using Eppo.Cli.Bench;
 using Eppo.Core.Model;
 
-namespace Eppo.Core.Tests.Benchmarks;
+namespace Eppo.Cli.Tests.Bench;
 
 public sealed class TrainingFlopsTests
 {
