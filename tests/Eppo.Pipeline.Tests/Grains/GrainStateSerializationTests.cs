@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace Eppo.Cluster.Tests;
+namespace Eppo.Pipeline.Tests.Grains;
 
 /// <summary>The azure profile stores grain state with Orleans' serializer: the run's record, its models included, round-trips exactly.</summary>
 public sealed class GrainStateSerializationTests

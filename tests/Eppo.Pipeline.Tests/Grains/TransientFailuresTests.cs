@@ -4,7 +4,7 @@ using Eppo.Grains.Hosting;
 using Eppo.Grains.Interfaces;
 using Orleans.Storage;
 
-namespace Eppo.Cluster.Tests;
+namespace Eppo.Pipeline.Tests.Grains;
 
 /// <summary>What the retries retry: storage and silos that are briefly away; never user errors or lost write races.</summary>
 public sealed class TransientFailuresTests
