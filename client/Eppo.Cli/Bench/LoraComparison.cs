@@ -17,6 +17,8 @@ namespace Eppo.Cli.Bench;
 /// mapped on its own and returned to the system when freed, so resident memory follows the live tensors, as a GPU's
 /// memory does. With glibc's default, the threshold rises to 32 MiB after the first large free, and freed activations
 /// then stay in the heap (peaks 8–15 % higher at tiny-gpt2), which would measure the allocator, not the learner.
+/// Step times come from a second child per side with glibc's default: a mapping per tensor faults in every page of
+/// every activation, which slowed GPT-2's step about five-fold.
 /// </para>
 /// </summary>
 public static class LoraComparison
@@ -53,16 +55,30 @@ public static class LoraComparison
         var overhead = loadOnly.RssBytes - modelBytes;
         var full = new List<ChildReport>();
         var lora = new List<ChildReport>();
+        var fullTimed = new List<ChildReport>();
+        var loraTimed = new List<ChildReport>();
         for (var i = 0; i < rounds; i++)
         {
-            void Full() { progress($"LoRA comparison, round {i + 1}: full fine-tuning"); full.Add(Child(sftDir, shape, 0, threads)); }
-            void Lora() { progress($"LoRA comparison, round {i + 1}: LoRA r {rank}"); lora.Add(Child(sftDir, shape, rank, threads)); }
+            // Memory with the fixed mmap threshold; time with glibc's default allocator, as a run has it (a mapping per
+            // tensor costs page faults on every allocation: GPT-2's step takes several times as long).
+            void Full()
+            {
+                progress($"LoRA comparison, round {i + 1}: full fine-tuning (memory, then time)");
+                full.Add(Child(sftDir, shape, 0, threads));
+                fullTimed.Add(Child(sftDir, shape, 0, threads, mmapPerTensor: false));
+            }
+            void Lora()
+            {
+                progress($"LoRA comparison, round {i + 1}: LoRA r {rank} (memory, then time)");
+                lora.Add(Child(sftDir, shape, rank, threads));
+                loraTimed.Add(Child(sftDir, shape, rank, threads, mmapPerTensor: false));
+            }
             if (i % 2 == 0) { Full(); Lora(); }
             else { Lora(); Full(); }
         }
-        var fullLearner = Summarise("full", PlanOf(config, work, 0), full, overhead);
-        var loraLearner = Summarise($"lora r {rank}", PlanOf(config, work, rank), lora, overhead);
-        var stepRatios = full.Zip(lora, (f, l) => Median(l.StepSeconds) / Median(f.StepSeconds)).ToArray();
+        var fullLearner = Summarise("full", PlanOf(config, work, 0), full, fullTimed, overhead);
+        var loraLearner = Summarise($"lora r {rank}", PlanOf(config, work, rank), lora, loraTimed, overhead);
+        var stepRatios = fullTimed.Zip(loraTimed, (f, l) => Median(l.StepSeconds) / Median(f.StepSeconds)).ToArray();
         return new Result(rank, $"{MmapThreshold}={MmapThresholdBytes}: resident memory follows live tensors", modelBytes, loadOnly.RssBytes,
             loadOnly.PeakRssBytes, overhead, fullLearner, loraLearner,
             (double)loraLearner.PeakRssBytes / fullLearner.PeakRssBytes, (double)loraLearner.PolicyBytes / fullLearner.PolicyBytes,
@@ -73,20 +89,20 @@ public static class LoraComparison
     public static GrainMemory PlanOf(ModelConfig config, ModelBenchmark.Work work, int rank) =>
         GrainPlans.Learner(config, PlanRun.From(ModelBenchmark.LearnerSpec(config, work, seed: 3, rank)) with { PromptTokens = work.PromptLength });
 
-    static Learner Summarise(string mode, GrainMemory plan, List<ChildReport> reports, long overhead)
+    static Learner Summarise(string mode, GrainMemory plan, List<ChildReport> reports, List<ChildReport> timed, long overhead)
     {
         var peaks = reports.Select(r => r.PeakRssBytes).ToArray();
         var peak = (long)Median(peaks.Select(p => (double)p));
         var withOverhead = plan.Total + overhead;
-        return new Learner(mode, plan.Total, withOverhead, peak, (double)peak / withOverhead, Median(reports.Select(r => Median(r.StepSeconds))),
-            reports[0].PolicyBytes, peaks, [.. reports.Select(r => Median(r.StepSeconds))], plan.PeakPhase);
+        return new Learner(mode, plan.Total, withOverhead, peak, (double)peak / withOverhead, Median(timed.Select(r => Median(r.StepSeconds))),
+            reports[0].PolicyBytes, peaks, [.. timed.Select(r => Median(r.StepSeconds))], plan.PeakPhase);
     }
 
-    static ChildReport Child(string sftDir, string shape, int rank, int? threads, bool loadOnly = false)
+    static ChildReport Child(string sftDir, string shape, int rank, int? threads, bool loadOnly = false, bool mmapPerTensor = true)
     {
         var exe = Environment.ProcessPath ?? throw new EppoException("bench model: cannot tell which program is running, to start the learner processes");
         var info = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.Environment[MmapThreshold] = MmapThresholdBytes;
+        if (mmapPerTensor) info.Environment[MmapThreshold] = MmapThresholdBytes;
         // Run as `dotnet eppo.dll …` the program is dotnet: the CLI's assembly comes first.
         if (Path.GetFileNameWithoutExtension(exe) == "dotnet") info.ArgumentList.Add(typeof(LoraComparison).Assembly.Location);
         foreach (var arg in new[] { "bench", "learner-step", "--sft", sftDir, "--shape", shape, "--lora", rank.ToString(System.Globalization.CultureInfo.InvariantCulture) })
