@@ -17,11 +17,12 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    /// <summary>The example's spec pointed at the created policy and the shipped data.</summary>
-    (string Policy, string SpecPath) Example(string example = "text-tiny")
+    /// <summary>The example's spec pointed at the created policy and the shipped data, with <paramref name="change"/> applied.</summary>
+    (string Policy, string SpecPath) Example(string example = "text-tiny", Action<JsonObject>? change = null)
     {
         var policy = created.Path;
         var spec = JsonNode.Parse(File.ReadAllText(RepoRoot.Path($"deploy/examples/{example}.json")))!.AsObject();
+        change?.Invoke(spec);
         spec["text"]!["policy"] = policy;
         spec["text"]!["data"] = RepoRoot.Path("deploy/examples/text-tiny/hh-sample.jsonl");
         var specPath = Path.Combine(dir, $"{example}.json");
@@ -81,7 +82,13 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
     [Fact]
     public async Task The_text_study_writes_the_papers_tables()
     {
-        var (_, specPath) = Example();
+        // The tables' plumbing, not training: two iterations, a checkpoint each, a shorter SFT.
+        var (_, specPath) = Example(change: spec =>
+        {
+            spec["iterations"] = 2;
+            spec["checkpoint_interval"] = 1;
+            spec["sft"]!["steps"] = 10;
+        });
         var outDir = Path.Combine(dir, "study");
 
         var result = await EppoCli.RunAsync(["study", "--config", specPath, "--methods", "ppo,eppo", "--prompts", "6", "--out", outDir],
@@ -99,7 +106,7 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
             var vs = run.GetProperty("vs_sft");
             var judged = vs.GetProperty("win").GetInt32() + vs.GetProperty("tie").GetInt32() + vs.GetProperty("lose").GetInt32() + vs.GetProperty("no_verdict").GetInt32();
             Assert.Equal(vs.GetProperty("prompts").GetInt32(), judged);
-            Assert.Equal(4, run.GetProperty("energy").GetArrayLength());              // every iteration, from the first
+            Assert.Equal(2, run.GetProperty("energy").GetArrayLength());              // every iteration, from the first
             Assert.True(run.GetProperty("win_rate").GetArrayLength() >= 1);          // one point per checkpoint
         }
         Assert.Equal(JsonValueKind.Null, runs[1].GetProperty("vs_eppo").ValueKind); // EPPO is not judged against itself
