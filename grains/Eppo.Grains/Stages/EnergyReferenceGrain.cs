@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
@@ -32,7 +33,7 @@ public sealed class EnergyReferenceGrain(
 
     IAppendLog Log => logs.Open(EnergyReferenceLog.NameOf(this.GetPrimaryKeyString()));
 
-    async Task<EnergyReference> IEnergyReferenceGrain.GetAsync(RunContext run, string[] promptIds, int[][] promptTokens)
+    async Task<ReferenceEnergies> IEnergyReferenceGrain.GetAsync(RunContext run, string[] promptIds, int[][] promptTokens)
     {
         var entries = await CacheAsync();
         if (reference is null)
@@ -52,10 +53,7 @@ public sealed class EnergyReferenceGrain(
             try { await state.WriteStateAsync(); }
             catch (Exception e) when (TransientFailures.IsTransient(e)) { logger.LogWarning("energy cache counts not persisted: {Error}", e.GetBaseException().Message); }
         }
-        return new EnergyReference
-        {
-            Energy = found.Energy, Answers = found.Answers, Hits = found.Hits, ModuleEnergies = found.ModuleEnergies, ReferenceScores = found.ReferenceScores ?? [],
-        };
+        return found;
     }
 
     async Task IEnergyReferenceGrain.PutReferenceScoresAsync(string[] promptIds, float[] scores)

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Training;
@@ -28,24 +29,23 @@ public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifa
         if (trainsSft) await FetchAsync(sftLocal);
         var (sftPath, sftSeconds) = await ComputeThreads.RunLongAsync(() => ModelPreparation.PrepareSft(spec, DataRoot, Log));
         var sftLocation = trainsSft ? await PublishAsync(sftLocal) : sftPath;
-        if (spec.Reward.Source != RewardSpec.Train) return Prepared(ModelPreparation.Given(spec, sftLocation, sftSeconds));
+        if (spec.Reward.Source != RewardSpec.Train) return ModelPreparation.Given(spec, sftLocation, sftSeconds);
 
         var plan = ModelPreparation.RewardPlan(spec);
         var trained = await Task.WhenAll(plan.Select((recipe, m) =>
             grains.GetGrain<IModelTrainerGrain>(ModelPreparation.TrainerKey(spec, recipe)).TrainRewardAsync(specJson, sftLocation, m)));
-        var members = trained.Select(t => new ModelPreparation.Member(t.Location, t.Model, t.Seconds)).ToArray();
-        ModelPreparation.Member? average = null;
+        TrainedMember? average = null;
         if (spec.TrainingMethod.RewardModel == RewardModelKind.Warm)
         {
             var warmLocal = ModelPreparation.WarmPath(spec, DataRoot);
             await FetchAsync(warmLocal);
             var ingredients = new List<string>();
-            foreach (var member in members) ingredients.Add(await artifacts.LocalPathAsync(member.Path));
+            foreach (var member in trained) ingredients.Add(await artifacts.LocalPathAsync(member.Location));
             var sftForHeldOut = await artifacts.LocalPathAsync(sftLocation);
-            var local = await ComputeThreads.RunLongAsync(() => ModelPreparation.AverageWarm(spec, ingredients, sftForHeldOut, DataRoot, Log));
-            average = local with { Path = await PublishAsync(warmLocal), Model = local.Model with { TrainedOn = RuntimeIdentity } };
+            var local = await ComputeThreads.RunLongAsync(() => ModelPreparation.AverageWarm(spec, ingredients, sftForHeldOut, warmLocal, Log));
+            average = local with { Location = await PublishAsync(warmLocal), Model = local.Model with { TrainedOn = RuntimeIdentity } };
         }
-        return Prepared(ModelPreparation.Collect(spec, sftLocation, sftSeconds, members, average));
+        return ModelPreparation.Collect(spec, sftLocation, sftSeconds, trained, average);
     }
 
     async Task<TrainedMember> IModelTrainerGrain.TrainRewardAsync(string specJson, string sftLocation, int member)
@@ -57,9 +57,9 @@ public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifa
         var local = ModelPreparation.MemberPath(spec, recipe, DataRoot);
         await FetchAsync(local);
         var sftLocal = await artifacts.LocalPathAsync(sftLocation);
-        var trained = await ComputeThreads.RunLongAsync(() => ModelPreparation.TrainMember(spec, recipe, sftLocal, DataRoot, Log));
+        var trained = await ComputeThreads.RunLongAsync(() => ModelPreparation.TrainMember(spec, recipe, sftLocal, local, Log));
         var host = RuntimeIdentity;
-        return new TrainedMember { Location = await PublishAsync(local), Model = trained.Model with { TrainedOn = host }, Seconds = trained.Seconds };
+        return trained with { Location = await PublishAsync(local), Model = trained.Model with { TrainedOn = host } };
     }
 
     void Log(string message) => logger.LogInformation("{Message}", message);
@@ -75,14 +75,4 @@ public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifa
     }
 
     async Task<string> PublishAsync(string local) => artifacts.IsRemote ? await artifacts.PublishAsync(local, ArtifactName(local)) : local;
-
-    static PreparedModels Prepared(ModelPreparation.Result result) => new()
-    {
-        SftPath = result.SftPath,
-        RewardPaths = result.RewardPaths,
-        RewardHeldOutAccuracies = result.RewardHeldOutAccuracies,
-        RewardModels = result.RewardModels,
-        SftSeconds = result.SftSeconds,
-        RewardSeconds = result.RewardSeconds,
-    };
 }

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
 using Eppo.Core.Training;
@@ -19,10 +20,6 @@ public sealed class PromptShardGrain : Grain, IPromptShardGrain
         var s = spec ??= RunSpec.Parse(run.SpecJson, run.RunId);
         prompts ??= await Task.Run(() => TrainingTasks.For(s).TrainPrompts(s));
         var (indices, _, _) = PromptSchedule.Batch(prompts.Count, s.Seed, s.PromptShards, shard, iteration, s.BatchSize);
-        return new PromptBatch
-        {
-            Ids = indices.Select(i => prompts.Ids[i]).ToArray(),
-            Tokens = indices.Select(i => prompts.Tokens[i]).ToArray(),
-        };
+        return prompts.Batch(indices);
     }
 }

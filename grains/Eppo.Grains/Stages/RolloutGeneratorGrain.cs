@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
@@ -34,12 +35,7 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
             await ComputeThreads.RunAsync(() => worker.LoadWeights(weights, policy.Version));
         }
         var result = await ComputeThreads.RunAsync(() => worker.Generate(request.Prompts.Tokens, request.Seed));
-        return new Rollout
-        {
-            ResponseTokens = result.Responses,
-            Energy = result.MeanEnergy,
-            Host = RuntimeIdentity,
-        };
+        return new Rollout(result.Responses, result.MeanEnergy, RuntimeIdentity);
     }
 
     Task IRolloutGeneratorGrain.RetireAsync()
