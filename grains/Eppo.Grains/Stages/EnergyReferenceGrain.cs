@@ -20,6 +20,7 @@ namespace Eppo.Grains.Stages;
 public sealed class EnergyReferenceGrain(
     [PersistentState("energy", EppoStorage.Name)] IPersistentState<EnergyCacheState> state,
     IArtifactStore artifacts,
+    RunInputs inputs,
     IAppendLogStore logs,
     ILogger<EnergyReferenceGrain> logger) : Grain, IEnergyReferenceGrain
 {
@@ -38,9 +39,9 @@ public sealed class EnergyReferenceGrain(
         var entries = await CacheAsync();
         if (reference is null)
         {
-            var spec = RunSpec.Parse(run.SpecJson, run.RunId);
+            var local = await inputs.ResolveAsync(run);
             var sftPath = await artifacts.LocalPathAsync(run.SftPath);
-            reference = await ComputeThreads.RunAsync(() => SftEnergyReference.For(sftPath, TrainingTasks.For(spec).Codec, spec));
+            reference = await ComputeThreads.RunAsync(() => SftEnergyReference.For(sftPath, local.Task.Codec, local.Spec));
         }
         var model = reference;
         var (found, computed) = await ComputeThreads.RunAsync(() => entries.Get(promptIds, promptTokens, model));
