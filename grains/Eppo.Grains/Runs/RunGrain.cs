@@ -65,8 +65,8 @@ public sealed class RunGrain(
     async Task<RunStatus> IRunGrain.StartAsync(string specJson)
     {
         if (S.SpecJson is not null) throw new EppoException($"run '{RunId}' already exists");
-        // Validation reads (and tokenises) the task's data, storing hashes and copies every input: minutes for large
-        // ones, on threads of their own; the grain answers no other call until the run exists.
+        // Validation reads and tokenises the task's data; storing hashes and copies every input. Minutes for large
+        // inputs, so both run on threads of their own; the grain takes no other call until the run exists.
         var checkedSpec = await ComputeThreads.RunLongAsync(() => TrainingTasks.Parse(specJson, "run spec"));
         spec = await inputs.StoreAsync(checkedSpec, RunId);
         S.SpecJson = spec.ToJson();
