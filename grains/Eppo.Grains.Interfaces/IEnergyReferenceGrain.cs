@@ -1,3 +1,5 @@
+using Eppo.Contracts.Messages;
+
 namespace Eppo.Grains.Interfaces;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Eppo.Grains.Interfaces;
 [Alias("eppo.IEnergyReferenceGrain")]
 public interface IEnergyReferenceGrain : IGrainWithStringKey
 {
-    [Alias("Get")] Task<EnergyReference> GetAsync(RunContext run, string[] promptIds, int[][] promptTokens);
+    [Alias("Get")] Task<ReferenceEnergies> GetAsync(RunContext run, string[] promptIds, int[][] promptTokens);
     /// <summary>PAR: the reward source's combined scores of the prompts' cached SFT answers, kept beside them.</summary>
     [Alias("PutReferenceScores")] Task PutReferenceScoresAsync(string[] promptIds, float[] scores);
     [Alias("Stats")] Task<EnergyCacheStats> GetStatsAsync();

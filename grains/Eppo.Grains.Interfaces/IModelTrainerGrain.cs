@@ -1,3 +1,5 @@
+using Eppo.Contracts.Messages;
+
 namespace Eppo.Grains.Interfaces;
 
 /// <summary>
@@ -12,13 +14,4 @@ public interface IModelTrainerGrain : IGrainWithStringKey
 
     /// <summary>Trains (or finds) reward model <paramref name="member"/> of the spec's reward plan on the SFT policy at <paramref name="sftLocation"/>.</summary>
     [Alias("TrainReward"), ResponseTimeout("02:00:00")] Task<TrainedMember> TrainRewardAsync(string specJson, string sftLocation, int member);
-}
-
-/// <summary>A reward model a trainer grain produced: its location, what it measured, and the seconds spent training it (0 when cached).</summary>
-[GenerateSerializer, Immutable, Alias("eppo.TrainedMember")]
-public sealed record TrainedMember
-{
-    [Id(0)] public required string Location { get; init; }
-    [Id(1)] public required Contracts.TrainedRewardModel Model { get; init; }
-    [Id(2)] public double Seconds { get; init; }
 }

@@ -9,8 +9,12 @@ namespace Eppo.Grains.Interfaces;
 [Alias("eppo.IRunGrain")]
 public interface IRunGrain : IGrainWithStringKey
 {
-    /// <summary>Validates the spec (JSON text), persists it and starts. Refuses a bad spec with a message naming the field.</summary>
-    [Alias("Start")] Task<RunStatus> StartAsync(string specJson);
+    /// <summary>
+    /// Validates the spec (JSON text) with its files, stores the files it names under content hashes, persists the
+    /// spec with their locations and starts. Refuses a bad spec with a message naming the field. Reading a large
+    /// dataset and copying a checkpoint take minutes: hence the long time-out.
+    /// </summary>
+    [Alias("Start"), ResponseTimeout("00:30:00")] Task<RunStatus> StartAsync(string specJson);
     [Alias("Pause")] Task<RunStatus> PauseAsync();
     [Alias("Resume")] Task<RunStatus> ResumeAsync();
     [Alias("Stop")] Task<RunStatus> StopAsync();

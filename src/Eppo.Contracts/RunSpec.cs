@@ -99,7 +99,13 @@ public sealed record RunSpec
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Parses and validates; <paramref name="source"/> names the file in error messages.</summary>
-    public static RunSpec Parse(string json, string source = "run spec")
+    public static RunSpec Parse(string json, string source = "run spec") => Deserialize(json, source).Validate(source);
+
+    /// <summary>
+    /// Reads a spec without checking it: for a spec validated where it entered the system (run start), which silos
+    /// read back from the run's state. Its files need not be on this machine (<see cref="Inputs"/>).
+    /// </summary>
+    public static RunSpec Deserialize(string json, string source = "run spec")
     {
         RunSpec? spec;
         try
@@ -112,14 +118,56 @@ public sealed record RunSpec
             var what = e.Message.Split(" Path:")[0].Split(". LineNumber")[0];
             throw new EppoException($"{source}:{field} {what}");
         }
-        if (spec is null) throw new EppoException($"{source}: empty run spec");
-        return spec.Validate(source);
+        return spec ?? throw new EppoException($"{source}: empty run spec");
     }
 
     public static RunSpec Load(string path)
     {
         if (!File.Exists(path)) throw new EppoException($"{path}: run spec file not found");
         return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// The files and directories the spec names, in field order: the text task's policy checkpoint, dataset and SFT rows,
+    /// the prompts file, an SFT checkpoint, reward-model checkpoints. Run start stores them under content hashes, so no
+    /// silo needs the client's paths.
+    /// </summary>
+    [JsonIgnore] public IReadOnlyList<SpecInput> Inputs
+    {
+        get
+        {
+            var inputs = new List<SpecInput>();
+            MapInputs(input =>
+            {
+                inputs.Add(input);
+                return input.Path;
+            });
+            return inputs;
+        }
+    }
+
+    /// <summary>The spec with the path of every input (<see cref="Inputs"/>) replaced by <paramref name="map"/>'s answer.</summary>
+    public RunSpec MapInputs(Func<SpecInput, string> map)
+    {
+        string? FileInput(string field, string? path) => path is null ? null : map(new SpecInput(field, path, IsDirectory: false));
+        string DirectoryInput(string field, string path) => map(new SpecInput(field, path, IsDirectory: true));
+        return this with
+        {
+            Text = Text is null ? null : Text with
+            {
+                Policy = Text.Policy is null ? null : DirectoryInput("text.policy", Text.Policy),
+                Data = FileInput("text.data", Text.Data),
+                SftData = FileInput("text.sft_data", Text.SftData),
+            },
+            PromptsFile = FileInput("prompts_file", PromptsFile),
+            Sft = Sft.Source == "train" ? Sft : Sft with { Source = DirectoryInput("sft.source", Sft.Source) },
+            Reward = Reward.Source switch
+            {
+                RewardSpec.Train or RewardSpec.Gold => Reward,
+                RewardSpec.FromCheckpoints => Reward with { Checkpoints = Reward.Checkpoints?.Select((dir, i) => DirectoryInput($"reward.checkpoints[{i}]", dir)).ToArray() },
+                _ => Reward with { Source = DirectoryInput("reward.source", Reward.Source) },
+            },
+        };
     }
 
     /// <summary>Checks every field against its bound (docs/run-spec.md lists them); the first bad one is an error naming it.</summary>

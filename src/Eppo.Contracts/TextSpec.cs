@@ -6,7 +6,7 @@ namespace Eppo.Contracts;
 /// never trained on (held-out reward-model accuracy, evaluation prompts); SFT learns the chosen responses of the
 /// rest (or the rows of <see cref="SftData"/>), reward models their pairs, and RL samples their prompts (or those of
 /// the run's prompts_file); with <see cref="JudgeFraction"/>, a further share is kept for the judge reward model
-/// alone. Paths must be readable on every silo.
+/// alone. Paths need be readable only where the run starts: run start stores the files (<see cref="RunSpec.Inputs"/>).
 /// </summary>
 public sealed record TextSpec
 {

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using System.Diagnostics;
 using Eppo.Contracts;
 using Eppo.Core;
@@ -67,9 +68,9 @@ public static class EnsembleBenchmark
 
                     progress($"{name}: {spec.RewardMembers} reward models one after another in process");
                     var clock = Stopwatch.StartNew();
-                    var members = new List<ModelPreparation.Member>();
+                    var members = new List<TrainedMember>();
                     foreach (var recipe in ModelPreparation.RewardPlan(spec))
-                        members.Add(await ComputeThreads.RunLongAsync(() => ModelPreparation.TrainMember(spec, recipe, sft, sequentialRoot)));
+                        members.Add(await ComputeThreads.RunLongAsync(() => ModelPreparation.TrainMember(spec, recipe, sft, ModelPreparation.MemberPath(spec, recipe, sequentialRoot))));
                     var sequential = clock.Elapsed.TotalSeconds;
 
                     progress($"{name}: the same reward models through their trainer grains");

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using System.Diagnostics;
 using Eppo.Core;
 using Eppo.Contracts;
@@ -161,7 +162,7 @@ public static class PipelineBenchmark
     static string? BasePolicy(RunSpec spec) => TrainingTasks.For(spec).BasePolicy(spec);
 
     /// <summary>The in-process driver over the same work, every tensor call on the compute thread as in the silo.</summary>
-    static Timed LocalIterationMs(RunSpec spec, ModelPreparation.Result models)
+    static Timed LocalIterationMs(RunSpec spec, PreparedModels models)
     {
         var pipeline = ComputeThreads.Run(() => new LocalPipeline(spec, models));
         var history = new List<IterationMetrics>();

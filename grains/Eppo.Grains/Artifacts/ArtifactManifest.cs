@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Eppo.Core;
 
@@ -22,6 +23,15 @@ public sealed record ArtifactManifest(string Format, IReadOnlyDictionary<string,
         if (files.Count == 0) throw new EppoException($"artifact directory '{directory}' is empty");
         return new ArtifactManifest(CurrentFormat, files);
     }
+
+    /// <summary>The manifest of one file, named as it is: how a file input is stored (a directory holding it).</summary>
+    public static ArtifactManifest OfFile(string path) =>
+        new(CurrentFormat, new Dictionary<string, ArtifactFile> { [Path.GetFileName(path)] = ArtifactFile.Of(path) });
+
+    /// <summary>SHA-256 of the file list (names, sizes, hashes): equal content under equal names, equal hash.</summary>
+    public string ContentHash() =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n",
+            Files.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}\t{f.Value.Bytes}\t{f.Value.Sha256}")))));
 
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, new JsonSerializerOptions { WriteIndented = true });
 

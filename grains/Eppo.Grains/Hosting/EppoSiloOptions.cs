@@ -5,7 +5,7 @@ public sealed class EppoSiloOptions
 {
     public const string Section = "Eppo";
 
-    /// <summary>Local directory for run artifacts (trained models, checkpoints) in the local profile; scratch and download cache in the azure profile.</summary>
+    /// <summary>Local directory for run artifacts (runs' inputs, trained models, checkpoints) in the local profile; scratch and download cache in the azure profile.</summary>
     public string DataRoot { get; set; } = "runs";
     /// <summary>Where model-bearing grains run: "cpu" or "cuda:N".</summary>
     public string Device { get; set; } = "cpu";

@@ -29,6 +29,7 @@ public static class SiloBuilderExtensions
         silo.Services.TryAddSingleton<IArtifactStore, LocalArtifactStore>();
         silo.Services.TryAddSingleton<IAppendLogStore, LocalAppendLogStore>();
         silo.Services.TryAddSingleton<IRunHistoryStore, RunHistoryStore>();
+        silo.Services.AddSingleton<RunInputs>();
         Core.ComputeThreads.EnsureAtLeast(options.ComputeThreads);
         if (options.TorchThreads > 0) Core.Torch.UseThreads(options.TorchThreads);
         // Checked before the silo joins: a silo that cannot run its device must not take model grains.

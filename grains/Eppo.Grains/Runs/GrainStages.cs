@@ -19,26 +19,26 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
 
     ILearnerGrain Learner => grains.GetGrain<ILearnerGrain>(run.RunId);
 
-    public async Task<IterationPrompts> PromptsAsync(int iteration)
+    public async Task<PromptBatch> PromptsAsync(int iteration)
     {
         var batches = await Task.WhenAll(IterationPlan.Shards(spec).Select(s => resilience.CallAsync(() =>
             grains.GetGrain<IPromptShardGrain>(StageKeys.Shard(run.RunId, s.Shard)).GetBatchAsync(run, s.Shard, iteration))));
-        return new IterationPrompts(batches.SelectMany(b => b.Ids).ToArray(), batches.SelectMany(b => b.Tokens).ToArray());
+        return PromptBatch.Concat(batches);
     }
 
-    public async Task<IterationRollouts> GenerateAsync(int iteration, IterationPrompts prompts, int policyVersion)
+    public async Task<Rollout> GenerateAsync(int iteration, PromptBatch prompts, int policyVersion)
     {
         var chunks = IterationPlan.Chunks(prompts.Tokens.Length, spec.Generators).ToArray();
         var rollouts = await Task.WhenAll(chunks.Select((range, c) => resilience.CallAsync(() =>
             grains.GetGrain<IRolloutGeneratorGrain>(StageKeys.Generator(run.RunId, c)).GenerateAsync(new GenerateRequest
             {
                 Run = run,
-                Prompts = new PromptBatch { Ids = prompts.Ids[range], Tokens = prompts.Tokens[range] },
+                Prompts = prompts[range],
                 PolicyVersion = policyVersion,
                 Seed = Seeds.Rollout(spec.Seed, iteration, c),
             }))));
         GeneratorHosts = rollouts.Select(r => r.Host).ToArray();
-        return new IterationRollouts(rollouts.SelectMany(r => r.ResponseTokens).ToArray(), rollouts.SelectMany(r => r.Energy).ToArray());
+        return Rollout.Concat(rollouts);
     }
 
     public async Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses)
@@ -52,11 +52,8 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
         }));
     }
 
-    public async Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts)
-    {
-        var reference = await resilience.CallAsync(() => grains.GetGrain<IEnergyReferenceGrain>(run.RunId).GetAsync(run, promptIds, prompts));
-        return new ReferenceEnergies(reference.Energy, reference.Answers, reference.Hits, reference.ModuleEnergies, reference.ReferenceScores);
-    }
+    public Task<ReferenceEnergies> ReferenceEnergyAsync(string[] promptIds, int[][] prompts) =>
+        resilience.CallAsync(() => grains.GetGrain<IEnergyReferenceGrain>(run.RunId).GetAsync(run, promptIds, prompts));
 
     public Task StoreReferenceScoresAsync(string[] promptIds, float[] scores) =>
         resilience.CallAsync(() => grains.GetGrain<IEnergyReferenceGrain>(run.RunId).PutReferenceScoresAsync(promptIds, scores));

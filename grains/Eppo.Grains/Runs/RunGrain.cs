@@ -1,5 +1,7 @@
 using Eppo.Contracts;
+using Eppo.Core;
 using Eppo.Core.Tasks;
+using Eppo.Grains.Artifacts;
 using Eppo.Grains.Hosting;
 using Eppo.Grains.History;
 using Eppo.Grains.Interfaces;
@@ -22,6 +24,7 @@ public sealed class RunGrain(
     EppoMetrics metrics,
     EppoResilience resilience,
     IRunHistoryStore historyStore,
+    RunInputs inputs,
     IClusterMembershipService membership,
     Orleans.Runtime.IClusterManifestProvider manifests,
     IOptions<EppoSiloOptions> options,
@@ -36,8 +39,9 @@ public sealed class RunGrain(
 
     RunGrainState S => state.State;
     string RunId => this.GetPrimaryKeyString();
-    RunSpec Spec => spec ??= RunSpec.Parse(S.SpecJson!, RunId);
-    RunProgress Progress => progress ??= new RunProgress(RunId, S, SaveAsync, Publish, GrainFactory, resilience, metrics, historyStore, Placement, logger);
+    /// <summary>The spec as stored at run start (validated then; its inputs are artifact locations).</summary>
+    RunSpec Spec => spec ??= RunSpec.Deserialize(S.SpecJson!, RunId);
+    RunProgress Progress => progress ??= new RunProgress(RunId, Spec, S, SaveAsync, Publish, GrainFactory, resilience, metrics, historyStore, Placement, logger);
     StagePlacement Placement => placement ??= new StagePlacement(membership, manifests, GrainFactory, logger);
     IRunRegistryGrain Registry => GrainFactory.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key);
     RunReminder Reminder => new(this, resilience, logger);
@@ -61,7 +65,10 @@ public sealed class RunGrain(
     async Task<RunStatus> IRunGrain.StartAsync(string specJson)
     {
         if (S.SpecJson is not null) throw new EppoException($"run '{RunId}' already exists");
-        spec = TrainingTasks.Parse(specJson, "run spec");
+        // Validation reads and tokenises the task's data; storing hashes and copies every input. Minutes for large
+        // inputs, so both run on threads of their own; the grain takes no other call until the run exists.
+        var checkedSpec = await ComputeThreads.RunLongAsync(() => TrainingTasks.Parse(specJson, "run spec"));
+        spec = await inputs.StoreAsync(checkedSpec, RunId);
         S.SpecJson = spec.ToJson();
         S.State = RunState.Running;
         S.CreatedAt = S.UpdatedAt = DateTimeOffset.UtcNow;

@@ -16,12 +16,13 @@ namespace Eppo.Grains.Runs;
 /// grains kept placed, one iteration through <see cref="IterationDriver"/>, commits (checkpoint → history → state),
 /// and the rollback to the last commit. Runs on the run grain's scheduler: it touches the grain's state directly, and
 /// calls <paramref name="changed"/> when a stage begins and when an iteration ends (the grain pushes status to watchers).
+/// <paramref name="spec"/> is the spec as stored at run start: its inputs are artifact locations, which only the
+/// stages resolve (to read no file here).
 /// </summary>
 public sealed class RunProgress(
-    string runId, RunGrainState state, Func<Task> save, Action changed, IGrainFactory grains, EppoResilience resilience, EppoMetrics metrics,
+    string runId, RunSpec spec, RunGrainState state, Func<Task> save, Action changed, IGrainFactory grains, EppoResilience resilience, EppoMetrics metrics,
     IRunHistoryStore historyStore, StagePlacement placement, ILogger logger)
 {
-    RunSpec? spec;
     GrainStages? stages;
     bool learnerReady;
 
@@ -29,14 +30,12 @@ public sealed class RunProgress(
     public IReadOnlyList<string> GeneratorHosts => stages?.GeneratorHosts ?? [];
     public bool LearnerReady => learnerReady;
 
-    RunSpec Spec => spec ??= RunSpec.Parse(state.SpecJson!, runId);
-
     RunContext Context => new()
     {
         RunId = runId, SpecJson = state.SpecJson!, SftPath = state.Models?.SftPath ?? "", RewardPaths = state.Models?.RewardPaths ?? [],
     };
 
-    GrainStages Stages => stages ??= new GrainStages(grains, resilience, Context, Spec, CommitAsync);
+    GrainStages Stages => stages ??= new GrainStages(grains, resilience, Context, spec, CommitAsync);
 
     public async Task RunIterationAsync()
     {
@@ -44,7 +43,7 @@ public sealed class RunProgress(
         {
             state.Stage = "prepare models";
             changed();
-            state.Models = await resilience.CallAsync(() => grains.GetGrain<IModelTrainerGrain>(ModelPreparation.CacheKey(Spec)).PrepareAsync(state.SpecJson!));
+            state.Models = await resilience.CallAsync(() => grains.GetGrain<IModelTrainerGrain>(ModelPreparation.CacheKey(spec)).PrepareAsync(state.SpecJson!));
             stages = null; // built before the models were known
             await save();
         }
@@ -57,7 +56,7 @@ public sealed class RunProgress(
             learnerReady = true;
         }
         await placement.SpreadAsync(runId, Stages);
-        await new IterationDriver(Spec, TrainingTasks.For(Spec), Stages).RunAsync(state.Iteration, state.PolicyVersion, stage =>
+        await new IterationDriver(spec, TrainingTasks.For(spec), Stages).RunAsync(state.Iteration, state.PolicyVersion, stage =>
         {
             state.Stage = stage;
             changed();
@@ -68,7 +67,7 @@ public sealed class RunProgress(
             state.PolicyVersion = m.PolicyVersion;
             state.HackingAlarm = HackingAlarm.Raised(m.HackingAlarmShare);
             History.Add(m);
-            metrics.RecordIteration(runId, Spec.Method, m, done.EnergyRl, responseEnergySft: done.EnergySft);
+            metrics.RecordIteration(runId, spec.Method, m, done.EnergyRl, responseEnergySft: done.EnergySft);
         });
         state.Stage = "running";
         // No write here: an iteration after the last checkpoint is rolled back on re-activation anyway, so persisting

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
@@ -19,6 +20,7 @@ namespace Eppo.Grains.Stages;
 public sealed class EnergyReferenceGrain(
     [PersistentState("energy", EppoStorage.Name)] IPersistentState<EnergyCacheState> state,
     IArtifactStore artifacts,
+    RunInputs inputs,
     IAppendLogStore logs,
     ILogger<EnergyReferenceGrain> logger) : Grain, IEnergyReferenceGrain
 {
@@ -32,14 +34,14 @@ public sealed class EnergyReferenceGrain(
 
     IAppendLog Log => logs.Open(EnergyReferenceLog.NameOf(this.GetPrimaryKeyString()));
 
-    async Task<EnergyReference> IEnergyReferenceGrain.GetAsync(RunContext run, string[] promptIds, int[][] promptTokens)
+    async Task<ReferenceEnergies> IEnergyReferenceGrain.GetAsync(RunContext run, string[] promptIds, int[][] promptTokens)
     {
         var entries = await CacheAsync();
         if (reference is null)
         {
-            var spec = RunSpec.Parse(run.SpecJson, run.RunId);
+            var local = await inputs.ResolveAsync(run);
             var sftPath = await artifacts.LocalPathAsync(run.SftPath);
-            reference = await ComputeThreads.RunAsync(() => SftEnergyReference.For(sftPath, TrainingTasks.For(spec).Codec, spec));
+            reference = await ComputeThreads.RunAsync(() => SftEnergyReference.For(sftPath, local.Task.Codec, local.Spec));
         }
         var model = reference;
         var (found, computed) = await ComputeThreads.RunAsync(() => entries.Get(promptIds, promptTokens, model));
@@ -52,10 +54,7 @@ public sealed class EnergyReferenceGrain(
             try { await state.WriteStateAsync(); }
             catch (Exception e) when (TransientFailures.IsTransient(e)) { logger.LogWarning("energy cache counts not persisted: {Error}", e.GetBaseException().Message); }
         }
-        return new EnergyReference
-        {
-            Energy = found.Energy, Answers = found.Answers, Hits = found.Hits, ModuleEnergies = found.ModuleEnergies, ReferenceScores = found.ReferenceScores ?? [],
-        };
+        return found;
     }
 
     async Task IEnergyReferenceGrain.PutReferenceScoresAsync(string[] promptIds, float[] scores)

@@ -18,8 +18,9 @@ namespace Eppo.Grains.Stages;
 /// published to the artifact store under a fresh name per checkpoint (azure profile).
 /// </summary>
 [ModelHostPlacement]
-public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts) : Grain, ILearnerGrain
+public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts, RunInputs inputs) : Grain, ILearnerGrain
 {
+    LocalRun? local;  // read once per activation
     PpoLearner? learner;
     ChunkedBytes? published;  // the current version's safetensors bytes, written once per version
     int publishedVersion = -1;
@@ -27,7 +28,8 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
     async Task<int> ILearnerGrain.InitializeAsync(RunContext run, string? checkpoint, int iterationsDone)
     {
         if (learner is not null && learner.IterationsDone == iterationsDone) return learner.PolicyVersion;
-        var spec = RunSpec.Parse(run.SpecJson, run.RunId);
+        var resolved = local ??= await inputs.ResolveAsync(run);
+        var spec = resolved.Spec;
         var sftPath = await artifacts.LocalPathAsync(run.SftPath);
         var checkpointPath = checkpoint is null ? null : await artifacts.LocalPathAsync(checkpoint);
         var previous = learner;
@@ -36,7 +38,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         {
             previous?.Dispose();
             var sft = FrozenModels.Acquire(sftPath, WeightDtypes.Of(spec));  // full fine-tuning copies it, adapters keep it
-            var fresh = new PpoLearner(spec, TrainingTasks.For(spec).Codec, sft, sftPath);
+            var fresh = new PpoLearner(spec, resolved.Task.Codec, sft, sftPath);
             try
             {
                 if (checkpointPath is not null) fresh.Load(checkpointPath);

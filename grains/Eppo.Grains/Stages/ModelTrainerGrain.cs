@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Preparation;
@@ -15,51 +16,57 @@ namespace Eppo.Grains.Stages;
 /// placement puts its grain. A model another silo already published is fetched rather than trained again.
 /// </summary>
 [ModelHostPlacement]
-public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts, IGrainFactory grains, ILogger<ModelTrainerGrain> logger)
+public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifactStore artifacts, RunInputs inputs, IGrainFactory grains, ILogger<ModelTrainerGrain> logger)
     : Grain, IModelTrainerGrain
 {
     string DataRoot => options.Value.DataRoot;
 
+    // Keys and locations come from the spec as stored at run start (its inputs are artifact locations, the same on
+    // every silo); training reads the inputs at their paths on this silo (the local spec).
     async Task<PreparedModels> IModelTrainerGrain.PrepareAsync(string specJson)
     {
-        var spec = RunSpec.Parse(specJson);
-        var trainsSft = spec.Sft.Source == "train";
-        var sftLocal = ModelPreparation.SftPath(spec, DataRoot);
-        if (trainsSft) await FetchAsync(sftLocal);
-        var (sftPath, sftSeconds) = await ComputeThreads.RunLongAsync(() => ModelPreparation.PrepareSft(spec, DataRoot, Log));
-        var sftLocation = trainsSft ? await PublishAsync(sftLocal) : sftPath;
-        if (spec.Reward.Source != RewardSpec.Train) return Prepared(ModelPreparation.Given(spec, sftLocation, sftSeconds));
+        var spec = RunSpec.Deserialize(specJson);
+        var local = await inputs.LocalizeAsync(spec);
+        var (sftLocation, sftSeconds) = (spec.Sft.Source, 0.0);
+        if (spec.Sft.Source == "train")
+        {
+            var sftLocal = ModelPreparation.SftPath(spec, DataRoot);
+            await FetchAsync(sftLocal);
+            sftSeconds = await ComputeThreads.RunLongAsync(() => ModelPreparation.TrainSft(local, sftLocal, Log));
+            sftLocation = await PublishAsync(sftLocal);
+        }
+        if (spec.Reward.Source != RewardSpec.Train) return ModelPreparation.Given(spec, sftLocation, sftSeconds);
 
         var plan = ModelPreparation.RewardPlan(spec);
         var trained = await Task.WhenAll(plan.Select((recipe, m) =>
             grains.GetGrain<IModelTrainerGrain>(ModelPreparation.TrainerKey(spec, recipe)).TrainRewardAsync(specJson, sftLocation, m)));
-        var members = trained.Select(t => new ModelPreparation.Member(t.Location, t.Model, t.Seconds)).ToArray();
-        ModelPreparation.Member? average = null;
+        TrainedMember? average = null;
         if (spec.TrainingMethod.RewardModel == RewardModelKind.Warm)
         {
             var warmLocal = ModelPreparation.WarmPath(spec, DataRoot);
             await FetchAsync(warmLocal);
             var ingredients = new List<string>();
-            foreach (var member in members) ingredients.Add(await artifacts.LocalPathAsync(member.Path));
+            foreach (var member in trained) ingredients.Add(await artifacts.LocalPathAsync(member.Location));
             var sftForHeldOut = await artifacts.LocalPathAsync(sftLocation);
-            var local = await ComputeThreads.RunLongAsync(() => ModelPreparation.AverageWarm(spec, ingredients, sftForHeldOut, DataRoot, Log));
-            average = local with { Path = await PublishAsync(warmLocal), Model = local.Model with { TrainedOn = RuntimeIdentity } };
+            var averaged = await ComputeThreads.RunLongAsync(() => ModelPreparation.AverageWarm(local, ingredients, sftForHeldOut, warmLocal, Log));
+            average = averaged with { Location = await PublishAsync(warmLocal), Model = averaged.Model with { TrainedOn = RuntimeIdentity } };
         }
-        return Prepared(ModelPreparation.Collect(spec, sftLocation, sftSeconds, members, average));
+        return ModelPreparation.Collect(spec, sftLocation, sftSeconds, trained, average);
     }
 
     async Task<TrainedMember> IModelTrainerGrain.TrainRewardAsync(string specJson, string sftLocation, int member)
     {
-        var spec = RunSpec.Parse(specJson);
+        var spec = RunSpec.Deserialize(specJson);
         var plan = ModelPreparation.RewardPlan(spec);
         if (member < 0 || member >= plan.Count) throw new EppoException($"reward model {member}: the spec's reward plan has {plan.Count}");
         var recipe = plan[member];
-        var local = ModelPreparation.MemberPath(spec, recipe, DataRoot);
-        await FetchAsync(local);
+        var memberLocal = ModelPreparation.MemberPath(spec, recipe, DataRoot);
+        await FetchAsync(memberLocal);
+        var local = await inputs.LocalizeAsync(spec);
         var sftLocal = await artifacts.LocalPathAsync(sftLocation);
-        var trained = await ComputeThreads.RunLongAsync(() => ModelPreparation.TrainMember(spec, recipe, sftLocal, DataRoot, Log));
+        var trained = await ComputeThreads.RunLongAsync(() => ModelPreparation.TrainMember(local, recipe, sftLocal, memberLocal, Log));
         var host = RuntimeIdentity;
-        return new TrainedMember { Location = await PublishAsync(local), Model = trained.Model with { TrainedOn = host }, Seconds = trained.Seconds };
+        return trained with { Location = await PublishAsync(memberLocal), Model = trained.Model with { TrainedOn = host } };
     }
 
     void Log(string message) => logger.LogInformation("{Message}", message);
@@ -75,14 +82,4 @@ public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifa
     }
 
     async Task<string> PublishAsync(string local) => artifacts.IsRemote ? await artifacts.PublishAsync(local, ArtifactName(local)) : local;
-
-    static PreparedModels Prepared(ModelPreparation.Result result) => new()
-    {
-        SftPath = result.SftPath,
-        RewardPaths = result.RewardPaths,
-        RewardHeldOutAccuracies = result.RewardHeldOutAccuracies,
-        RewardModels = result.RewardModels,
-        SftSeconds = result.SftSeconds,
-        RewardSeconds = result.RewardSeconds,
-    };
 }

@@ -10,7 +10,7 @@ namespace Eppo.Grains.Stages;
 
 /// <summary>Scores responses with one member of the run's reward source: a reward model, or the task's gold judge.</summary>
 [ModelHostPlacement]
-public sealed class RewardScorerGrain(IArtifactStore artifacts) : Grain, IRewardScorerGrain
+public sealed class RewardScorerGrain(IArtifactStore artifacts, RunInputs inputs) : Grain, IRewardScorerGrain
 {
     IRewardFunction? reward;
 
@@ -20,7 +20,7 @@ public sealed class RewardScorerGrain(IArtifactStore artifacts) : Grain, IReward
         {
             var location = run.RewardPaths[member];
             var local = location == RewardSpec.Gold ? location : await artifacts.LocalPathAsync(location);
-            var task = TrainingTasks.For(RunSpec.Parse(run.SpecJson, run.RunId));
+            var task = (await inputs.ResolveAsync(run)).Task;
             reward = await ComputeThreads.RunAsync(() => RewardSources.Member(local, task));
         }
         return await ComputeThreads.RunAsync(() => reward.Score(promptTokens, responseTokens));

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Core;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
@@ -12,7 +13,7 @@ namespace Eppo.Grains.Stages;
 /// the version's tensors from the learner when the requested version differs.
 /// </summary>
 [ModelHostPlacement]
-public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRolloutGeneratorGrain
+public sealed class RolloutGeneratorGrain(IArtifactStore artifacts, RunInputs inputs) : Grain, IRolloutGeneratorGrain
 {
     RolloutWorker? worker;
 
@@ -20,9 +21,9 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
     {
         if (worker is null)
         {
-            var spec = RunSpec.Parse(request.Run.SpecJson, request.Run.RunId);
+            var run = await inputs.ResolveAsync(request.Run);
             var sftPath = await artifacts.LocalPathAsync(request.Run.SftPath);
-            worker = await ComputeThreads.RunAsync(() => RolloutWorker.For(sftPath, TrainingTasks.For(spec).Codec, spec));
+            worker = await ComputeThreads.RunAsync(() => RolloutWorker.For(sftPath, run.Task.Codec, run.Spec));
         }
         if (worker.Version != request.PolicyVersion)
         {
@@ -34,12 +35,7 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts) : Grain, IRo
             await ComputeThreads.RunAsync(() => worker.LoadWeights(weights, policy.Version));
         }
         var result = await ComputeThreads.RunAsync(() => worker.Generate(request.Prompts.Tokens, request.Seed));
-        return new Rollout
-        {
-            ResponseTokens = result.Responses,
-            Energy = result.MeanEnergy,
-            Host = RuntimeIdentity,
-        };
+        return new Rollout(result.Responses, result.MeanEnergy, RuntimeIdentity);
     }
 
     Task IRolloutGeneratorGrain.RetireAsync()

@@ -44,6 +44,21 @@ public static class AtomicDirectory
     /// Creates <paramref name="dir"/> unless it exists when the filled directory is ready: then the existing one
     /// stays (another writer finished the same content first) and this returns false.
     /// </summary>
+    public static bool Create(string dir, Action<string> fill)
+    {
+        var (target, parent, temp) = Prepare(dir);
+        try
+        {
+            fill(temp);
+            return Commit(temp, target, parent, replace: false);
+        }
+        finally
+        {
+            Discard(temp);
+        }
+    }
+
+    /// <summary><see cref="Create"/> with an asynchronous fill (downloads).</summary>
     public static async Task<bool> CreateAsync(string dir, Func<string, Task> fill)
     {
         var (target, parent, temp) = Prepare(dir);

@@ -1,3 +1,5 @@
+using Eppo.Contracts.Messages;
+
 namespace Eppo.Core.Iteration;
 
 /// <summary>

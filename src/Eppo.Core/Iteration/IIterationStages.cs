@@ -10,10 +10,10 @@ namespace Eppo.Core.Iteration;
 public interface IIterationStages
 {
     /// <summary>The iteration's prompts, shard by shard (a pure function of seed and iteration).</summary>
-    Task<IterationPrompts> PromptsAsync(int iteration);
+    Task<PromptBatch> PromptsAsync(int iteration);
 
     /// <summary>Sampled responses and the policy's energy loss ΔE_RL on each, from policy version <paramref name="policyVersion"/>.</summary>
-    Task<IterationRollouts> GenerateAsync(int iteration, IterationPrompts prompts, int policyVersion);
+    Task<Rollout> GenerateAsync(int iteration, PromptBatch prompts, int policyVersion);
 
     /// <summary>Scores of every reward member, one array (B) per member, in member order.</summary>
     Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses);
@@ -29,14 +29,3 @@ public interface IIterationStages
     /// <summary>Makes everything up to the last learned iteration durable (a checkpoint).</summary>
     Task CommitAsync();
 }
-
-public sealed record IterationPrompts(string[] Ids, int[][] Tokens);
-
-public sealed record IterationRollouts(int[][] Responses, float[] Energy);
-
-/// <summary>
-/// The SFT reference of a batch: ΔE_SFT (B), the SFT answers (B), how many prompts were cached; for energy_definition
-/// "official" the SFT model's energy per final-MLP linear on its answers (M × B), else null; PAR's r_ref per row where
-/// the energy reference has it, null where the answer is not scored yet (absent: none is).
-/// </summary>
-public sealed record ReferenceEnergies(float[] Energy, int[][] Answers, int Hits, float[][]? ModuleEnergies = null, float?[]? ReferenceScores = null);

@@ -68,7 +68,7 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
     /// reference keeps it beside the answer, so only answers it has no score for yet (its misses) are scored, once per
     /// prompt, in batch order.
     /// </summary>
-    async Task<float[]> ReferenceScoresAsync(IterationPrompts prompts, ReferenceEnergies reference, Action<string> stage)
+    async Task<float[]> ReferenceScoresAsync(PromptBatch prompts, ReferenceEnergies reference, Action<string> stage)
     {
         var known = reference.ReferenceScores is { } cached && cached.Length == prompts.Ids.Length ? cached : new float?[prompts.Ids.Length];
         var unscored = Enumerable.Range(0, known.Length).Where(b => known[b] is null).DistinctBy(b => prompts.Ids[b]).ToArray();

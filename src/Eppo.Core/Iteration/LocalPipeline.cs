@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Core.Learning;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
@@ -14,7 +15,7 @@ public sealed class LocalPipeline : IDisposable
     readonly LocalStages stages;
     readonly IterationDriver driver;
 
-    public LocalPipeline(RunSpec spec, ModelPreparation.Result models)
+    public LocalPipeline(RunSpec spec, PreparedModels models)
     {
         var task = TrainingTasks.For(spec);
         stages = new LocalStages(spec, task, models);

@@ -22,7 +22,7 @@ public sealed class LocalStages : IIterationStages, IDisposable
 
     public PpoLearner Learner { get; }
 
-    public LocalStages(RunSpec spec, ITrainingTask task, ModelPreparation.Result models)
+    public LocalStages(RunSpec spec, ITrainingTask task, PreparedModels models)
     {
         this.spec = spec;
         prompts = task.TrainPrompts(spec);
@@ -32,13 +32,9 @@ public sealed class LocalStages : IIterationStages, IDisposable
         reference = SftEnergyReference.For(models.SftPath, task.Codec, spec);
     }
 
-    public Task<IterationPrompts> PromptsAsync(int iteration)
-    {
-        var indices = IterationPlan.PromptIndices(spec, prompts.Count, iteration);
-        return Task.FromResult(new IterationPrompts(indices.Select(i => prompts.Ids[i]).ToArray(), indices.Select(i => prompts.Tokens[i]).ToArray()));
-    }
+    public Task<PromptBatch> PromptsAsync(int iteration) => Task.FromResult(prompts.Batch(IterationPlan.PromptIndices(spec, prompts.Count, iteration)));
 
-    public Task<IterationRollouts> GenerateAsync(int iteration, IterationPrompts batch, int policyVersion)
+    public Task<Rollout> GenerateAsync(int iteration, PromptBatch batch, int policyVersion)
     {
         var weights = policyVersion > 0 ? Learner.PolicyChunks() : null;
         var responses = new int[batch.Tokens.Length][];
@@ -53,7 +49,7 @@ public sealed class LocalStages : IIterationStages, IDisposable
             result.MeanEnergy.CopyTo(energyRl, range.Start.Value);
             chunk++;
         }
-        return Task.FromResult(new IterationRollouts(responses, energyRl));
+        return Task.FromResult(new Rollout(responses, energyRl));
     }
 
     public Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses) =>

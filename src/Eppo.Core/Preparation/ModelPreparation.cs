@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Eppo.Contracts;
+using Eppo.Contracts.Messages;
 using Eppo.Core.Model;
 using Eppo.Core.Tasks;
 
@@ -13,39 +14,40 @@ namespace Eppo.Core.Preparation;
 /// model as "reward-{hash of what shapes it}" (<see cref="RewardMemberRecipe"/>), so runs differing only in method or
 /// RL hyperparameters share them: the demo trains SFT and the proxy once per seed, and the three ensembles share
 /// their members. <see cref="Prepare"/> does it all in one process; the model-trainer grains call the pieces
-/// (<see cref="PrepareSft"/>, <see cref="TrainMember"/> per member, <see cref="AverageWarm"/>) across silos.
+/// (<see cref="TrainSft"/>, <see cref="TrainMember"/> per member, <see cref="AverageWarm"/>) across silos.
 /// </summary>
 public static class ModelPreparation
 {
-    /// <param name="RewardPaths">One location per scoring member: a checkpoint directory, or <see cref="RewardSpec.Gold"/>.</param>
-    /// <param name="RewardHeldOutAccuracies">Held-out accuracy of each scoring member trained here (empty when none was trained).</param>
-    /// <param name="RewardModels">Every reward model trained for the run, WARM's ingredients included.</param>
-    public sealed record Result(string SftPath, IReadOnlyList<string> RewardPaths, IReadOnlyList<double> RewardHeldOutAccuracies,
-        double SftSeconds, double RewardSeconds, IReadOnlyList<TrainedRewardModel> RewardModels);
-
-    /// <summary>A trained (or found) reward model: where it is, what it measured, and the seconds spent training it now (0 when cached).</summary>
-    public sealed record Member(string Path, TrainedRewardModel Model, double Seconds);
-
-    public static Result Prepare(RunSpec spec, string dataRoot, Action<string>? progress = null)
+    public static PreparedModels Prepare(RunSpec spec, string dataRoot, Action<string>? progress = null)
     {
         var (sftPath, sftSeconds) = PrepareSft(spec, dataRoot, progress);
         if (spec.Reward.Source != RewardSpec.Train) return Given(spec, sftPath, sftSeconds);
-        var members = RewardPlan(spec).Select(recipe => TrainMember(spec, recipe, sftPath, dataRoot, progress)).ToArray();
-        var average = spec.TrainingMethod.RewardModel == RewardModelKind.Warm ? AverageWarm(spec, members.Select(m => m.Path).ToArray(), sftPath, dataRoot, progress) : null;
+        var members = RewardPlan(spec).Select(recipe => TrainMember(spec, recipe, sftPath, MemberPath(spec, recipe, dataRoot), progress)).ToArray();
+        var average = spec.TrainingMethod.RewardModel == RewardModelKind.Warm
+            ? AverageWarm(spec, members.Select(m => m.Location).ToArray(), sftPath, WarmPath(spec, dataRoot), progress)
+            : null;
         return Collect(spec, sftPath, sftSeconds, members, average);
     }
 
     /// <summary>The result when the reward source is given (gold, or checkpoints): nothing to train.</summary>
-    public static Result Given(RunSpec spec, string sftPath, double sftSeconds) =>
-        new(sftPath, spec.Reward.Source == RewardSpec.Gold ? [RewardSpec.Gold] : spec.Reward.CheckpointDirectories, [], sftSeconds, 0, []);
+    public static PreparedModels Given(RunSpec spec, string sftPath, double sftSeconds) => new()
+    {
+        SftPath = sftPath, RewardPaths = spec.Reward.Source == RewardSpec.Gold ? [RewardSpec.Gold] : spec.Reward.CheckpointDirectories, SftSeconds = sftSeconds,
+    };
 
     /// <summary>The run's result from its trained members (and WARM's average, which then is the one scoring member).</summary>
-    public static Result Collect(RunSpec spec, string sftPath, double sftSeconds, IReadOnlyList<Member> members, Member? average)
+    public static PreparedModels Collect(RunSpec spec, string sftPath, double sftSeconds, IReadOnlyList<TrainedMember> members, TrainedMember? average)
     {
         var scoring = average is null ? members : [average];
-        var models = members.Select(m => m.Model).Concat(average is null ? [] : [average.Model]).ToArray();
-        return new Result(sftPath, scoring.Select(m => m.Path).ToArray(), scoring.Select(m => m.Model.HeldOutAccuracy ?? double.NaN).ToArray(),
-            sftSeconds, members.Sum(m => m.Seconds) + (average?.Seconds ?? 0), models);
+        return new PreparedModels
+        {
+            SftPath = sftPath,
+            RewardPaths = scoring.Select(m => m.Location).ToArray(),
+            RewardHeldOutAccuracies = scoring.Select(m => m.Model.HeldOutAccuracy ?? double.NaN).ToArray(),
+            RewardModels = members.Select(m => m.Model).Concat(average is null ? [] : [average.Model]).ToArray(),
+            SftSeconds = sftSeconds,
+            RewardSeconds = members.Sum(m => m.Seconds) + (average?.Seconds ?? 0),
+        };
     }
 
     /// <summary>The SFT policy's location, trained now when the spec trains it and it is not cached; and the seconds that took.</summary>
@@ -53,7 +55,17 @@ public static class ModelPreparation
     {
         if (spec.Sft.Source != "train") return (spec.Sft.Source, 0);
         var sftPath = SftPath(spec, dataRoot);
-        if (Complete(sftPath)) return (sftPath, 0);
+        return (sftPath, TrainSft(spec, sftPath, progress));
+    }
+
+    /// <summary>
+    /// Trains the spec's SFT policy into <paramref name="sftPath"/> unless a complete one is there; the seconds it took
+    /// (0 when cached). The caller chooses where (<see cref="SftPath"/>): the model-trainer grain keys it by the spec
+    /// as stored at run start and trains from that spec with its inputs on this silo.
+    /// </summary>
+    public static double TrainSft(RunSpec spec, string sftPath, Action<string>? progress = null)
+    {
+        if (Complete(sftPath)) return 0;
         var task = TrainingTasks.For(spec);
         var rows = task.SftRows(spec) ?? throw new EppoException($"sft.source: task '{task.Name}' has no SFT data; name a checkpoint directory");
         progress?.Invoke("training the SFT policy");
@@ -65,7 +77,7 @@ public static class ModelPreparation
             new SftTrainer.Options(spec.Sft.Steps, spec.Sft.BatchSize, spec.Sft.Lr, spec.Seed),
             (step, loss) => { if (step % 100 == 0) progress?.Invoke($"sft step {step}/{spec.Sft.Steps}: loss {loss:F4}"); });
         ModelStore.Save(sftPath, policy, new() { ["final_loss"] = report.FinalLoss, ["seconds"] = report.Seconds });
-        return (sftPath, report.Seconds);
+        return report.Seconds;
     }
 
     /// <summary>
@@ -99,10 +111,9 @@ public static class ModelPreparation
 
     static readonly double[] WarmLrExponents = [0, -1, 1, -0.5, 0.5, -1.5, 1.5, -2, 2, -0.25, 0.25, -0.75, 0.75, -1.25, 1.25, -1.75];
 
-    /// <summary>Trains one reward model (or finds it cached); a failure names the member.</summary>
-    public static Member TrainMember(RunSpec spec, RewardMemberRecipe recipe, string sftPath, string dataRoot, Action<string>? progress = null)
+    /// <summary>Trains one reward model into <paramref name="path"/> (<see cref="MemberPath"/>), or finds it there; a failure names the member.</summary>
+    public static TrainedMember TrainMember(RunSpec spec, RewardMemberRecipe recipe, string sftPath, string path, Action<string>? progress = null)
     {
-        var path = MemberPath(spec, recipe, dataRoot);
         double seconds = 0;
         if (!Complete(path))
         {
@@ -126,16 +137,15 @@ public static class ModelPreparation
                 throw new EppoException($"reward model '{recipe.Role}': {e.Message}");
             }
         }
-        return new Member(path, Describe(recipe.Role, path), seconds);
+        return new TrainedMember(path, Describe(recipe.Role, path), seconds);
     }
 
     /// <summary>
     /// WARM's model: the uniform weight average of its ingredients (all fine-tuned from the SFT trunk with one head init),
-    /// measured and standardised on the proxy's held-out pairs like any trained reward model.
+    /// measured and standardised on the proxy's held-out pairs like any trained reward model; kept in <paramref name="path"/> (<see cref="WarmPath"/>).
     /// </summary>
-    public static Member AverageWarm(RunSpec spec, IReadOnlyList<string> ingredients, string sftPath, string dataRoot, Action<string>? progress = null)
+    public static TrainedMember AverageWarm(RunSpec spec, IReadOnlyList<string> ingredients, string sftPath, string path, Action<string>? progress = null)
     {
-        var path = WarmPath(spec, dataRoot);
         double seconds = 0;
         if (!Complete(path))
         {
@@ -151,7 +161,7 @@ public static class ModelPreparation
             seconds = clock.Elapsed.TotalSeconds;
             Save(path, average, accuracy, normalization, seconds, figures, []);
         }
-        return new Member(path, Describe("warm average", path), seconds);
+        return new TrainedMember(path, Describe("warm average", path), seconds);
     }
 
     static void Save(string path, DecoderModel rm, double accuracy, RewardNormalization normalization, double seconds,

@@ -24,22 +24,38 @@ public sealed class TextTask : ITrainingTask
 {
     public const string TaskName = "text";
 
-    static readonly ConcurrentDictionary<string, Lazy<TextTask>> Instances = new();
+    static readonly ConcurrentDictionary<string, TextTask> Instances = new();
 
     readonly TextSpec text;
     readonly int seed;
+    readonly Lazy<TaskCodec> codec;
     readonly Lazy<TextSplit> split;
 
+    // Nothing is read until asked for: a run grain builds the task of a spec whose files it does not have (they are
+    // in the artifact store) for what needs none (the gold judge, the model cache key). A failed read is tried again
+    // next time, so a fixed file is read.
     TextTask(TextSpec text, int seed)
     {
         this.text = text;
         this.seed = seed;
-        var tokenizer = HuggingFaceTokenizer.Load(text.Policy!);
-        var template = text.Template is { } name
-            ? ChatTemplate.Parse(name)
-            : ChatTemplate.Recognise(tokenizer.Config.ChatTemplate, Path.Combine(text.Policy!, TokenizerConfig.FileName)) ?? ChatTemplate.Parse("plain");
-        Codec = TaskCodec.Chat(tokenizer, template);
+        codec = new Lazy<TaskCodec>(() => LoadCodec(text), LazyThreadSafetyMode.PublicationOnly);
         split = new Lazy<TextSplit>(() => TextSplit.Of(PreferenceDatasets.Load(text.Data!, text.Format), text.HeldOutFraction, seed, text.Data!, text.JudgeFraction));
+    }
+
+    static TaskCodec LoadCodec(TextSpec text)
+    {
+        try
+        {
+            var tokenizer = HuggingFaceTokenizer.Load(text.Policy!);
+            var template = text.Template is { } name
+                ? ChatTemplate.Parse(name)
+                : ChatTemplate.Recognise(tokenizer.Config.ChatTemplate, Path.Combine(text.Policy!, TokenizerConfig.FileName)) ?? ChatTemplate.Parse("plain");
+            return TaskCodec.Chat(tokenizer, template);
+        }
+        catch (EppoException e)
+        {
+            throw new EppoException($"field 'text.policy': {e.Message}");
+        }
     }
 
     /// <summary>The task of a spec with task "text"; the same object for the same text section and seed.</summary>
@@ -47,20 +63,11 @@ public sealed class TextTask : ITrainingTask
     {
         var text = spec.Text ?? throw new EppoException($"{source}: field 'text': required when task is \"text\"");
         var key = JsonSerializer.Serialize(text, RunSpec.Json) + "|" + spec.Seed;
-        var instance = Instances.GetOrAdd(key, _ => new Lazy<TextTask>(() => new TextTask(text, spec.Seed)));
-        try
-        {
-            return instance.Value;
-        }
-        catch (EppoException e)
-        {
-            Instances.TryRemove(key, out _);  // a fixed file is read again next time
-            throw new EppoException($"{source}: field 'text.policy': {e.Message}");
-        }
+        return Instances.GetOrAdd(key, _ => new TextTask(text, spec.Seed));
     }
 
     public string Name => TaskName;
-    public TaskCodec Codec { get; }
+    public TaskCodec Codec => codec.Value;
     public IGoldJudge? Gold => null;
 
     public const string RewardModelJudgeName = "reward-model", ChatJudgeName = "chat";
@@ -90,6 +97,8 @@ public sealed class TextTask : ITrainingTask
         }
         Require(HuggingFaceCheckpoint.IsCheckpoint(text.Policy!), "text.policy", $"'{text.Policy}' is not a Hugging Face checkpoint (config.json and safetensors)");
         Require(spec.Reward.Source != RewardSpec.Gold, "reward.source", "task 'text' has no gold judge: \"train\" or reward-model checkpoints");
+        try { _ = Codec; }
+        catch (EppoException e) { throw new EppoException($"{source}: {e.Message}"); }
         var config = HuggingFaceConfig.Read(Path.Combine(text.Policy!, HuggingFaceCheckpoint.ConfigFile)).Config;
         Require(Codec.VocabSize <= config.VocabSize, "text.policy", $"its tokenizer has {Codec.VocabSize} ids, the model's vocabulary {config.VocabSize}");
         Require(text.MaxPromptTokens + spec.MaxNewTokens <= config.MaxPositions, "max_new_tokens",

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Contracts;
 using Eppo.Core.Adapters;
 using Eppo.Core.Learning;
@@ -25,7 +26,7 @@ public sealed class AdapterLearnerTests : IClassFixture<AdapterLearnerTests.Prep
     public sealed class Prepared : IDisposable
     {
         public string Root { get; } = Directory.CreateTempSubdirectory("eppo-lora-").FullName;
-        public ModelPreparation.Result Models { get; }
+        public PreparedModels Models { get; }
 
         public Prepared() => Models = ModelPreparation.Prepare(Spec(), Root);
 

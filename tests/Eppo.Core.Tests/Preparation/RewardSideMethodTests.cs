@@ -148,7 +148,7 @@ public sealed class RewardSideMethodTests
             var spec = Spec with { Method = "inform" };
             var (sft, _) = ModelPreparation.PrepareSft(spec, root);
             var broken = ModelPreparation.RewardPlan(spec)[0] with { Head = new RewardHeadOptions(RewardModelKind.InfoRm, InformLatent: 0) };
-            var message = Assert.Throws<EppoException>(() => ModelPreparation.TrainMember(spec, broken, sft, root)).Message;
+            var message = Assert.Throws<EppoException>(() => ModelPreparation.TrainMember(spec, broken, sft, ModelPreparation.MemberPath(spec, broken, root))).Message;
             Assert.StartsWith("reward model 'inform': InfoRM head: latent size must be positive", message);
             Assert.False(Directory.Exists(ModelPreparation.MemberPath(spec, broken, root)), "nothing half-written is left to be found as cached");
         }

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
 using Eppo.Grains.Runs;

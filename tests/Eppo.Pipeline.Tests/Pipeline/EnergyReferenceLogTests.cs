@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Tests;
 using Eppo.Contracts;
 using Eppo.Core.Tasks;
@@ -31,7 +32,7 @@ public sealed class EnergyReferenceLogTests(PipelineCluster fixture)
 
     IEnergyReferenceGrain Grain(string runId) => fixture.Client.GetGrain<IEnergyReferenceGrain>(runId);
 
-    Task<EnergyReference> GetAsync(string runId, int from, int count) =>
+    Task<ReferenceEnergies> GetAsync(string runId, int from, int count) =>
         Grain(runId).GetAsync(Context(runId), Prompts.Ids.Skip(from).Take(count).ToArray(), Prompts.Tokens.Skip(from).Take(count).ToArray());
 
     string LogPath(string runId) => Path.Combine(fixture.DataRoot, runId, EnergyReferenceLog.FileName);

@@ -1,3 +1,4 @@
+using Eppo.Contracts.Messages;
 using Eppo.Tests;
 using Eppo.Contracts;
 using Eppo.Core.Model;
@@ -30,7 +31,7 @@ public sealed class RunFailureTests(PipelineCluster fixture)
     }
 
     /// <summary>The tiny spec's trained models, a copy of one changed by <paramref name="change"/> in a new directory.</summary>
-    string ChangedCopy(Func<ModelPreparation.Result, string> pick, Action<DecoderModel> change)
+    string ChangedCopy(Func<PreparedModels, string> pick, Action<DecoderModel> change)
     {
         var models = ModelPreparation.Prepare(Tiny, fixture.DataRoot);
         var (model, extra) = ModelStore.Load(pick(models));
