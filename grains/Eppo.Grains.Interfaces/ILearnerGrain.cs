@@ -22,7 +22,10 @@ public interface ILearnerGrain : IGrainWithStringKey
     /// <summary>Chunk <paramref name="index"/> of version <paramref name="version"/>'s bytes; refuses a version the learner no longer publishes.</summary>
     [Alias("PolicyChunk")] Task<byte[]> GetPolicyChunkAsync(int version, int index);
     /// <summary>Writes a checkpoint atomically for the iterations done so far; returns its location.</summary>
-    [Alias("Checkpoint"), ResponseTimeout("00:10:00")] Task<string> CheckpointAsync();
+    /// <param name="iterationsDone">The iterations the run commits: a learner that holds another count (an activation
+    /// that lost its state and was re-initialised from an older checkpoint) refuses, and the run rolls back instead of
+    /// recording a checkpoint that does not hold what it claims.</param>
+    [Alias("Checkpoint"), ResponseTimeout("00:10:00")] Task<string> CheckpointAsync(int iterationsDone);
     /// <summary>Deactivates when idle, freeing the models (the run has ended; a resumed run re-initialises from its checkpoint).</summary>
     [Alias("Retire")] Task RetireAsync();
 }

@@ -82,7 +82,7 @@ public sealed class RunProgress(
     /// </summary>
     public async Task CommitAsync()
     {
-        var checkpoint = await resilience.CallAsync(() => grains.GetGrain<ILearnerGrain>(runId).CheckpointAsync());
+        var checkpoint = await resilience.CallAsync(() => grains.GetGrain<ILearnerGrain>(runId).CheckpointAsync(state.Iteration));
         await History.CommitAsync(checkpoint);
         state.LastCheckpoint = checkpoint;
         state.CommittedIteration = state.Iteration;

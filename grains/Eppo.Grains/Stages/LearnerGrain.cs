@@ -92,9 +92,11 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         return Task.FromResult(published.Chunks[index]);
     }
 
-    async Task<string> ILearnerGrain.CheckpointAsync()
+    async Task<string> ILearnerGrain.CheckpointAsync(int iterationsDone)
     {
         var current = Learner;
+        if (current.IterationsDone != iterationsDone)
+            throw new StageStateLostException($"learner holds {current.IterationsDone} iterations; the run is committing {iterationsDone}");
         var name = $"{this.GetPrimaryKeyString()}/checkpoints/iter-{current.IterationsDone:D6}";
         if (!artifacts.IsRemote)
         {
