@@ -62,6 +62,8 @@ public static class EppoSiloHost
             }
             silo.Configure<ClusterMembershipOptions>(o => FailureDetection.Apply(settings.FailureDetection, o));
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(FailureDetection.ConfigSection));
+            var reminderPeriod = FailureDetection.RunReminderPeriod(settings.FailureDetection);
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(o.MinimumReminderPeriod.Ticks, reminderPeriod.Ticks)));
             silo.AddEppoGrains(o =>
             {
                 // Retry knobs from configuration (Eppo:StorageRetryAttempts, …); flags win for the rest.
@@ -71,6 +73,7 @@ public static class EppoSiloHost
                 o.Device = settings.Device;
                 o.TorchThreads = settings.TorchThreads;
                 o.ComputeThreads = settings.ComputeThreads;
+                o.RunReminderPeriod = reminderPeriod;
             });
         });
 

@@ -1,7 +1,7 @@
 using Eppo.Cluster.Tests.Infrastructure;
 using Eppo.Contracts;
 using Eppo.Grains.Interfaces;
-using Eppo.Grains.Runs;
+using Eppo.Silo;
 using Xunit.Abstractions;
 
 namespace Eppo.Cluster.Tests;
@@ -43,8 +43,8 @@ public sealed class ClusterRestartTests(ClusterFixture fixture, ITestOutputHelpe
         var killed = DateTime.UtcNow;
         await cluster.RenameClusterAsync();
         await cluster.StartSilosAsync(2);
-        // Nobody calls the run: its reminder must activate it, within a period (a minute) of the silos coming up.
-        var wait = RunReminder.Period + TimeSpan.FromSeconds(30);
+        // Nobody calls the run: its reminder must activate it, within a period of the silos coming up.
+        var wait = FailureDetection.RunReminderPeriod("fast") + TimeSpan.FromSeconds(30);
         var deadline = DateTime.UtcNow + wait;
         while (await cluster.HostOfAsync(cluster.Client.GetGrain<IRunGrain>(runId)) is null)
         {

@@ -17,11 +17,18 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    /// <summary>The example's spec pointed at the created policy and the shipped data, with <paramref name="change"/> applied.</summary>
+    /// <summary>
+    /// The example's spec pointed at the created policy and the shipped data, with a shorter SFT and reward model (the
+    /// tests check plumbing, not quality; every test trains the same ones, so the silo prepares them once) and
+    /// <paramref name="change"/> applied.
+    /// </summary>
     (string Policy, string SpecPath) Example(string example = "text-tiny", Action<JsonObject>? change = null)
     {
         var policy = created.Path;
         var spec = JsonNode.Parse(File.ReadAllText(RepoRoot.Path($"deploy/examples/{example}.json")))!.AsObject();
+        spec["sft"]!["steps"] = 16;
+        spec["reward"]!["epochs"] = 1;
+        spec["reward"]!["pairs"] = 256;
         change?.Invoke(spec);
         spec["text"]!["policy"] = policy;
         spec["text"]!["data"] = RepoRoot.Path("deploy/examples/text-tiny/hh-sample.jsonl");
@@ -82,12 +89,11 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
     [Fact]
     public async Task The_text_study_writes_the_papers_tables()
     {
-        // The tables' plumbing, not training: two iterations, a checkpoint each, a shorter SFT.
+        // The tables' plumbing, not training: two iterations, a checkpoint each.
         var (_, specPath) = Example(change: spec =>
         {
             spec["iterations"] = 2;
             spec["checkpoint_interval"] = 1;
-            spec["sft"]!["steps"] = 10;
         });
         var outDir = Path.Combine(dir, "study");
 

@@ -32,6 +32,11 @@ public sealed class EppoSiloOptions
     /// limit (~100 MB), so a 124M-parameter policy (~500 MB in fp32) moves in 32 messages.
     /// </summary>
     public int WeightChunkBytes { get; set; } = 16 << 20;
+    /// <summary>
+    /// Period of an active run's reminder: how long a run nobody calls waits to move again after its silo died or the
+    /// whole cluster restarted. Orleans refuses less than its ReminderOptions.MinimumReminderPeriod (a minute by default).
+    /// </summary>
+    public TimeSpan RunReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>How long a run may keep retrying one iteration before it is marked failed, whatever the attempts left.</summary>
     public TimeSpan IterationRetryTime { get; set; } = TimeSpan.FromMinutes(15);
 }

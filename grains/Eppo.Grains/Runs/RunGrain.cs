@@ -44,7 +44,7 @@ public sealed class RunGrain(
     RunProgress Progress => progress ??= new RunProgress(RunId, Spec, S, SaveAsync, Publish, GrainFactory, resilience, metrics, historyStore, Placement, logger);
     StagePlacement Placement => placement ??= new StagePlacement(membership, manifests, GrainFactory, logger);
     IRunRegistryGrain Registry => GrainFactory.GetGrain<IRunRegistryGrain>(IRunRegistryGrain.Key);
-    RunReminder Reminder => new(this, resilience, logger);
+    RunReminder Reminder => new(this, options.Value.RunReminderPeriod, resilience, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

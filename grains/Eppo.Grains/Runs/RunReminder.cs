@@ -7,18 +7,17 @@ namespace Eppo.Grains.Runs;
 /// The Orleans reminder that keeps an active run (running, pausing, stopping) going. The reminder service outlives
 /// any silo: after the run grain's silo died, or the whole cluster restarted, its next tick re-activates the grain on
 /// a live silo, which resumes from the last commit. A run that is paused or has ended has no reminder, so nothing
-/// wakes it. Orleans' shortest reminder period is a minute, so a run nobody calls waits up to about a minute (after
-/// its silo is declared dead, or the new silos are up) before it moves again.
+/// wakes it. A run nobody calls waits up to one period (<see cref="EppoSiloOptions.RunReminderPeriod"/>: a minute,
+/// Orleans' shortest in production) after its silo is declared dead, or the new silos are up, before it moves again.
 /// </summary>
-public sealed class RunReminder(Grain run, EppoResilience resilience, ILogger logger)
+public sealed class RunReminder(Grain run, TimeSpan period, EppoResilience resilience, ILogger logger)
 {
     public const string Name = "keep-active";
-    public static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
 
     public Task KeepAsync(bool active) => active ? RegisterAsync() : UnregisterAsync();
 
     /// <summary>A run that should be going must have its reminder: a storage failure here is the caller's failure.</summary>
-    Task RegisterAsync() => resilience.RunStorageAsync(_ => run.RegisterOrUpdateReminder(Name, Period, Period));
+    Task RegisterAsync() => resilience.RunStorageAsync(_ => run.RegisterOrUpdateReminder(Name, period, period));
 
     /// <summary>Best effort: a reminder left behind unregisters itself on its next tick, when it finds the run inactive.</summary>
     async Task UnregisterAsync()

@@ -6,19 +6,19 @@ namespace Eppo.Core.Model;
 /// <summary>Llama trunk (HF "model.": embed_tokens, layers, norm). Positions enter only through RoPE.</summary>
 internal sealed class LlamaTrunk : DecoderTrunk
 {
-    readonly Embedding embed_tokens;
+    readonly EmbeddingTable embed_tokens;
     readonly ModuleList<DecoderBlock> layers;
     readonly RmsNorm norm;
 
     public LlamaTrunk(ModelConfig config, ScalarType dtype) : base(nameof(LlamaTrunk), config)
     {
-        embed_tokens = Embedding(config.VocabSize, config.HiddenSize, dtype: dtype);
+        embed_tokens = new EmbeddingTable(config.VocabSize, config.HiddenSize, dtype);
         layers = ModuleList<DecoderBlock>([.. Enumerable.Range(0, config.Layers).Select(i => new LlamaBlock(config, i, dtype))]);
         norm = new RmsNorm(config.HiddenSize, config.NormEps, dtype);
         RegisterComponents();
     }
 
-    public override Tensor TokenEmbeddingWeight => embed_tokens.weight!;
+    public override Tensor TokenEmbeddingWeight => embed_tokens.Weight;
 
     protected override IList<DecoderBlock> Blocks => layers;
 

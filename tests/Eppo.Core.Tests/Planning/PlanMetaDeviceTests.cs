@@ -26,6 +26,7 @@ public sealed class PlanMetaDeviceTests
         OnMeta(() =>
         {
             using var model = DecoderModel.ToOverwrite(config, HeadKind.LanguageModel, dtype: ScalarType.BFloat16);
+            Assert.All(model.named_parameters(), p => Assert.True(p.parameter.device_type == DeviceType.META, $"{p.name} is on {p.parameter.device}"));
             Assert.Equal(published, model.parameters().Sum(p => p.numel()));
             Assert.Equal(counted.Select(t => (t.Name, string.Join("×", t.Shape), t.Dtype)),
                 model.state_dict().Select(kv => (kv.Key, string.Join("×", kv.Value.shape), kv.Value.dtype)));
