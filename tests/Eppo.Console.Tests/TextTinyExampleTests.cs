@@ -18,9 +18,9 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     /// <summary>
-    /// The example's spec pointed at the created policy and the shipped data, with a shorter SFT and reward model (the
-    /// tests check plumbing, not quality; every test trains the same ones, so the silo prepares them once) and
-    /// <paramref name="change"/> applied.
+    /// The example's spec pointed at the created policy and the shipped data, with a shorter SFT and reward model and
+    /// two iterations (the tests check plumbing, not quality; every test trains the same SFT and reward model, so the
+    /// silo prepares them once) and <paramref name="change"/> applied.
     /// </summary>
     (string Policy, string SpecPath) Example(string example = "text-tiny", Action<JsonObject>? change = null)
     {
@@ -29,6 +29,7 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
         spec["sft"]!["steps"] = 16;
         spec["reward"]!["epochs"] = 1;
         spec["reward"]!["pairs"] = 256;
+        spec["iterations"] = 2;
         change?.Invoke(spec);
         spec["text"]!["policy"] = policy;
         spec["text"]!["data"] = RepoRoot.Path("deploy/examples/text-tiny/hh-sample.jsonl");
@@ -47,7 +48,7 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
         Assert.True(started.ExitCode == 0, started.ToString());
         var runId = started.Stdout.Trim();
         var status = await silo.WaitForStateAsync(runId, "Completed", TimeSpan.FromMinutes(8));
-        Assert.Equal(4, status.GetProperty("iteration").GetInt32());
+        Assert.Equal(2, status.GetProperty("iteration").GetInt32());
         // The reward model was scored on pairs of prompts no training saw.
         var accuracy = status.GetProperty("reward_held_out_accuracies")[0].GetDouble();
         Assert.InRange(accuracy, 0, 1);
@@ -89,12 +90,8 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
     [Fact]
     public async Task The_text_study_writes_the_papers_tables()
     {
-        // The tables' plumbing, not training: two iterations, a checkpoint each.
-        var (_, specPath) = Example(change: spec =>
-        {
-            spec["iterations"] = 2;
-            spec["checkpoint_interval"] = 1;
-        });
+        // The tables' plumbing: a checkpoint each iteration.
+        var (_, specPath) = Example(change: spec => spec["checkpoint_interval"] = 1);
         var outDir = Path.Combine(dir, "study");
 
         var result = await EppoCli.RunAsync(["study", "--config", specPath, "--methods", "ppo,eppo", "--prompts", "6", "--out", outDir],
@@ -127,7 +124,7 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
         var started = await silo.EppoAsync("run", "start", "--config", specPath);
         Assert.True(started.ExitCode == 0, started.ToString());
         var status = await silo.WaitForStateAsync(started.Stdout.Trim(), "Completed", TimeSpan.FromMinutes(8));
-        Assert.Equal(4, status.GetProperty("iteration").GetInt32());
+        Assert.Equal(2, status.GetProperty("iteration").GetInt32());
         var first = status.GetProperty("history")[0];
         Assert.Equal(0.0, first.GetProperty("kl").GetDouble());                        // B = 0: iteration 0 is the SFT policy itself
         Assert.NotEqual(0.0, status.GetProperty("latest").GetProperty("kl").GetDouble());
