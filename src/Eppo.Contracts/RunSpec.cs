@@ -160,7 +160,11 @@ public sealed record RunSpec
                 SftData = FileInput("text.sft_data", Text.SftData),
             },
             PromptsFile = FileInput("prompts_file", PromptsFile),
-            Sft = Sft.Source == "train" ? Sft : Sft with { Source = DirectoryInput("sft.source", Sft.Source) },
+            Sft = Sft with
+            {
+                Source = Sft.Source == "train" ? Sft.Source : DirectoryInput("sft.source", Sft.Source),
+                Adapter = Sft.Adapter is null ? null : DirectoryInput("sft.adapter", Sft.Adapter),
+            },
             Reward = Reward.Source switch
             {
                 RewardSpec.Train or RewardSpec.Gold => Reward,

@@ -19,8 +19,9 @@ public sealed class ChaosTests(ClusterFixture fixture, ITestOutputHelper output)
         var kills = int.Parse(Environment.GetEnvironmentVariable(ChaosFactAttribute.Variable)!, CultureInfo.InvariantCulture);
         var seed = int.TryParse(Environment.GetEnvironmentVariable("EPPO_CHAOS_SEED"), out var s) ? s : Environment.TickCount;
         var random = new Random(seed);
-        // Long enough that every kill lands while the run is still going (a kill and recovery take ~15 iterations).
-        var spec = (fixture.Spec with { Name = "chaos", Iterations = 100 + 40 * kills }).Validate("chaos spec");
+        // Long enough that every kill lands while the run is still going: a kill, its recovery and the replacement silo's
+        // start take ~20 iterations here (up to ~40 with the longest delay), and the run fails loudly if it ends first.
+        var spec = (fixture.Spec with { Name = "chaos", Iterations = 40 + 30 * kills }).Validate("chaos spec");
         output.WriteLine($"chaos: {kills} kills, seed {seed}, {spec.Iterations} iterations, checkpoint every {spec.CheckpointInterval}");
 
         var referenceClock = System.Diagnostics.Stopwatch.StartNew();

@@ -28,7 +28,7 @@ public sealed class ModelTrainerGrain(IOptions<EppoSiloOptions> options, IArtifa
         var spec = RunSpec.Deserialize(specJson);
         var local = await inputs.LocalizeAsync(spec);
         var (sftLocation, sftSeconds) = (spec.Sft.Source, 0.0);
-        if (spec.Sft.Source == "train")
+        if (ModelPreparation.MakesSft(spec))
         {
             var sftLocal = ModelPreparation.SftPath(spec, DataRoot);
             await FetchAsync(sftLocal);

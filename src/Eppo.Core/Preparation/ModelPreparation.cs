@@ -53,7 +53,7 @@ public static class ModelPreparation
     /// <summary>The SFT policy's location, trained now when the spec trains it and it is not cached; and the seconds that took.</summary>
     public static (string Path, double Seconds) PrepareSft(RunSpec spec, string dataRoot, Action<string>? progress = null)
     {
-        if (spec.Sft.Source != "train") return (spec.Sft.Source, 0);
+        if (!MakesSft(spec)) return (spec.Sft.Source, 0);
         var sftPath = SftPath(spec, dataRoot);
         return (sftPath, TrainSft(spec, sftPath, progress));
     }
@@ -66,6 +66,7 @@ public static class ModelPreparation
     public static double TrainSft(RunSpec spec, string sftPath, Action<string>? progress = null)
     {
         if (Complete(sftPath)) return 0;
+        if (spec.Sft.Source != "train") return MergeSft(spec, sftPath, progress);
         var task = TrainingTasks.For(spec);
         var rows = task.SftRows(spec) ?? throw new EppoException($"sft.source: task '{task.Name}' has no SFT data; name a checkpoint directory");
         progress?.Invoke("training the SFT policy");
@@ -73,11 +74,37 @@ public static class ModelPreparation
         using var policy = task.BasePolicy(spec) is { } basePolicy
             ? Checkpoints.HuggingFaceCheckpoint.Load(basePolicy, EnergySites.Parse(spec.ProbeSite))
             : new DecoderModel(ModelFactory.ConfigFor(spec, task.Codec.VocabSize), HeadKind.LanguageModel, spec.Seed);
+        if (spec.Sft.Adapter is { } adapter) MergeAdapter(adapter, policy);
         var report = SftTrainer.Train(policy, task.Codec, rows,
             new SftTrainer.Options(spec.Sft.Steps, spec.Sft.BatchSize, spec.Sft.Lr, spec.Seed),
             (step, loss) => { if (step % 100 == 0) progress?.Invoke($"sft step {step}/{spec.Sft.Steps}: loss {loss:F4}"); });
         ModelStore.Save(sftPath, policy, new() { ["final_loss"] = report.FinalLoss, ["seconds"] = report.Seconds });
         return report.Seconds;
+    }
+
+    /// <summary>Whether the SFT policy is made by the preparation: trained, or the sft.source checkpoint with sft.adapter merged in.</summary>
+    public static bool MakesSft(RunSpec spec) => spec.Sft.Source == "train" || spec.Sft.Adapter is not null;
+
+    /// <summary>The sft.source checkpoint with sft.adapter merged in, saved as the SFT policy; the seconds it took.</summary>
+    static double MergeSft(RunSpec spec, string sftPath, Action<string>? progress)
+    {
+        progress?.Invoke("merging sft.adapter into the SFT checkpoint");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (model, extra) = ModelStore.Load(spec.Sft.Source, EnergySites.Parse(spec.ProbeSite));
+        using (model)
+        {
+            MergeAdapter(spec.Sft.Adapter!, model);
+            ModelStore.Save(sftPath, model, new(extra) { ["seconds"] = clock.Elapsed.TotalSeconds });
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A PEFT adapter merged into <paramref name="model"/> (PEFT's merge_and_unload), its saved modules (a trained lm_head, say) put in.</summary>
+    static void MergeAdapter(string dir, DecoderModel model)
+    {
+        using var loaded = Adapters.PeftAdapter.Read(dir, model);
+        loaded.ApplyModulesToSave(model);
+        Adapters.LoraMerge.Into(model, loaded.Adapter);
     }
 
     /// <summary>

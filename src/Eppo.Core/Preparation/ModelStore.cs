@@ -46,6 +46,16 @@ public static class ModelStore
         return (model, meta.Extra);
     }
 
+    /// <summary>A model directory's shape without its weights: a Hugging Face checkpoint's config.json, ours from its metadata.</summary>
+    public static ModelConfig ConfigOf(string dir)
+    {
+        if (!File.Exists(Path.Combine(dir, Checkpoint.ManifestFile)) && HuggingFaceCheckpoint.IsCheckpoint(dir))
+            return HuggingFaceConfig.Read(Path.Combine(dir, HuggingFaceCheckpoint.ConfigFile)).Config;
+        var meta = Checkpoint.ReadMetadata<Metadata>(dir);
+        return meta.Adapter is { } adapter ? ConfigOf(adapter.Base)
+            : HuggingFaceConfig.Parse(meta.Config, $"{Path.Combine(dir, Checkpoint.MetadataFile)}: config");
+    }
+
     /// <summary>The figures saved beside a model of ours (a reward model's normalisation, say); none for a Hugging Face checkpoint.</summary>
     public static Dictionary<string, double> Extra(string dir) =>
         File.Exists(Path.Combine(dir, Checkpoint.ManifestFile)) ? Checkpoint.ReadMetadata<Metadata>(dir).Extra : [];

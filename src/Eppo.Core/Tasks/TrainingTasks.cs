@@ -56,16 +56,30 @@ public static class TrainingTasks
         if (spec.Reward.Source == RewardSpec.Gold && task.Gold is null)
             throw new EppoException($"{source}: field 'reward.source': task '{task.Name}' has no gold judge");
         if (spec.Sft.Source == "train" && task.BasePolicy(spec) is null) RequireFits(spec, task, source);
-        if (spec.Model.Adapter is { } adapter) RequireTargets(spec, task, adapter, source);
+        if (spec.Sft.Adapter is { } sftAdapter) RequireSftAdapter(spec, task, sftAdapter, source);
+        if (spec.Model.Adapter is { } adapter)
+            Adapters.LoraConfig.Of(adapter).Targets.Select(ModelLinears.Paths(SftConfig(spec, task)), $"{source}: field 'model.adapter.targets'");
         return spec;
     }
 
-    /// <summary>LoRA targets that match no linear of the policy are refused at start, naming the linears there are.</summary>
-    static void RequireTargets(RunSpec spec, ITrainingTask task, AdapterSpec adapter, string source)
+    /// <summary>The SFT policy's shape: the sft.source checkpoint's, the task's base policy's, or the spec's model section.</summary>
+    static ModelConfig SftConfig(RunSpec spec, ITrainingTask task) =>
+        spec.Sft.Source != "train" ? ModelStore.ConfigOf(spec.Sft.Source)
+        : task.BasePolicy(spec) is { } dir && Checkpoints.HuggingFaceCheckpoint.IsCheckpoint(dir) ? ModelStore.ConfigOf(dir)
+        : ModelFactory.ConfigFor(spec, task.Codec.VocabSize);
+
+    /// <summary>
+    /// sft.adapter is refused at start unless it is a PEFT adapter of a causal LM whose targets match linears of the
+    /// SFT policy (PEFT's unsupported options are named by <see cref="Adapters.PeftConfig"/>); tensor shapes are checked
+    /// when it is merged, naming the tensor.
+    /// </summary>
+    static void RequireSftAdapter(RunSpec spec, ITrainingTask task, string dir, string source)
     {
-        var policy = task.BasePolicy(spec) is { } dir && Checkpoints.HuggingFaceCheckpoint.IsCheckpoint(dir)
-            ? Checkpoints.HuggingFaceConfig.Read(Path.Combine(dir, Checkpoints.HuggingFaceCheckpoint.ConfigFile)).Config
-            : ModelFactory.ConfigFor(spec, task.Codec.VocabSize);
-        Adapters.LoraConfig.Of(adapter).Targets.Select(ModelLinears.Paths(policy), $"{source}: field 'model.adapter.targets'");
+        var file = Path.Combine(dir, Adapters.PeftConfig.FileName);
+        if (!File.Exists(file)) throw new EppoException($"{source}: field 'sft.adapter': '{dir}' has no {Adapters.PeftConfig.FileName}: not a PEFT adapter directory");
+        var peft = Adapters.PeftConfig.Read(file);
+        if (peft.TaskType != "CAUSAL_LM")
+            throw new EppoException($"{file}: field 'task_type': '{peft.TaskType}' adapts a classifier; sft.adapter must adapt a causal LM (CAUSAL_LM)");
+        peft.Lora.Targets.Select(ModelLinears.Paths(SftConfig(spec, task)), $"{file}: field 'target_modules'");
     }
 }

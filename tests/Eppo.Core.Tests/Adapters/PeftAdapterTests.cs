@@ -14,9 +14,9 @@ namespace Eppo.Core.Tests.Adapters;
 /// </summary>
 public sealed class PeftAdapterTests
 {
-    static readonly string Fixtures = RepoRoot.Path("tests", "Eppo.Core.Tests", "Fixtures", "Peft");
-    static readonly string Bases = RepoRoot.Path("tests", "Eppo.Core.Tests", "Fixtures", "HuggingFace");
-    static readonly JsonElement Reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, "reference.json"))).RootElement;
+    internal static readonly string Fixtures = RepoRoot.Path("tests", "Eppo.Core.Tests", "Fixtures", "Peft");
+    internal static readonly string Bases = RepoRoot.Path("tests", "Eppo.Core.Tests", "Fixtures", "HuggingFace");
+    internal static readonly JsonElement Reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, "reference.json"))).RootElement;
 
     public static TheoryData<string> Cases() => ["llama-qv-r4", "llama-all-rslora-head", "gpt2-conv1d"];
 
@@ -165,7 +165,7 @@ public sealed class PeftAdapterTests
         return model;
     }
 
-    static DecoderOutput Forward(DecoderModel model, LoraAdapter? adapter)
+    internal static DecoderOutput Forward(DecoderModel model, LoraAdapter? adapter)
     {
         var tokens = Reference.GetProperty("tokens").EnumerateArray().Select(r => r.EnumerateArray().Select(t => t.GetInt64()).ToArray()).ToArray();
         var ids = tensor(tokens.SelectMany(t => t).ToArray(), [tokens.Length, tokens[0].Length]);
@@ -174,7 +174,7 @@ public sealed class PeftAdapterTests
         return model.Forward(ids, Positions.FromMask(mask), mask, adapter: adapter);
     }
 
-    static string CopyFixture(string name)
+    internal static string CopyFixture(string name)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"eppo-peft-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -182,7 +182,7 @@ public sealed class PeftAdapterTests
         return dir;
     }
 
-    static void AssertClose(JsonElement expected, Tensor actual, double tolerance, string what)
+    internal static void AssertClose(JsonElement expected, Tensor actual, double tolerance, string what)
     {
         var want = Flatten(expected).ToArray();
         var got = actual.contiguous().cpu().data<float>().ToArray();
