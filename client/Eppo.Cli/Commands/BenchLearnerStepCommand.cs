@@ -30,7 +30,7 @@ public sealed class BenchLearnerStepSettings : CommandSettings
 
     public override ValidationResult Validate() =>
         !Directory.Exists(Sft) ? ValidationResult.Error($"--sft: {Sft}: no such directory")
-        : !ModelShapes.Small.Contains(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", ModelShapes.Small)}")
+        : ShapeOption.Check(Shape) is { Successful: false } shape ? shape
         : Lora < 0 ? ValidationResult.Error($"--lora: {Lora} is negative")
         : Steps < 1 ? ValidationResult.Error($"--steps: {Steps} is not positive")
         : ValidationResult.Success();

@@ -24,7 +24,7 @@ public sealed class BenchModelSettings : BenchSettings
     public int? Lora { get; init; }
 
     public override ValidationResult Validate() =>
-        !ModelShapes.Small.Contains(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", ModelShapes.Small)} (the 7–8B shapes are for `eppo plan`)")
+        ShapeOption.Check(Shape) is { Successful: false } shape ? shape
         : Rounds is < 1 or > 20 ? ValidationResult.Error($"--rounds: {Rounds} is not in 1..20")
         : Lora is < 1 or > 4096 ? ValidationResult.Error($"--lora: {Lora} is not in 1..4096")
         : base.Validate();

@@ -198,7 +198,7 @@ public sealed class ModelCreateSettings : CommandSettings
     public int Seed { get; init; } = 1;
 
     public override ValidationResult Validate() =>
-        !Core.Model.ModelShapes.Small.Contains(Shape) ? ValidationResult.Error($"--shape: '{Shape}' is not one of {string.Join(", ", Core.Model.ModelShapes.Small)}")
+        ShapeOption.Check(Shape) is { Successful: false } shape ? shape
         : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out: required (the directory to write)")
         : ValidationResult.Success();
 }
