@@ -111,8 +111,12 @@ public sealed class ConsoleSiloFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The tests that talk to the shared silo run one after another: training runs share 2 cores.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+/// <summary>
+/// The tests that talk to the shared silo run one after another (one collection), beside the other collections: those
+/// are short CLI processes, so the silo's training runs still get most of the 2 cores, and the suite does not wait for
+/// them twice.
+/// </summary>
+[CollectionDefinition(Name)]
 public sealed class ConsoleSiloCollection : ICollectionFixture<ConsoleSiloFixture>
 {
     public const string Name = "console-silo";
