@@ -64,6 +64,16 @@ public sealed record RunSpec
     public int Generators { get; init; } = 2;
     public int Scorers { get; init; } = 1;
 
+    /// <summary>
+    /// Data-parallel learner replicas, each on its own model-host silo (null: one). Fewer hosts than this run fewer
+    /// replicas (the status says so); the in-process pipeline always runs one learner.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Learners { get; init; }
+
+    /// <summary>The learner replicas asked for (<see cref="Learners"/>, else one).</summary>
+    [JsonIgnore] public int LearnerReplicas => Learners ?? 1;
+
     [JsonIgnore] public TrainingMethod TrainingMethod => TrainingMethods.Get(Method);
 
     /// <summary>The KL coefficient in force: β for methods with a KL penalty, 0 otherwise.</summary>
@@ -221,6 +231,9 @@ public sealed record RunSpec
             $"must be in 1..{Limits.MaxStageGrains} and divide batch_size ({BatchSize})");
         c.Require(Scorers is > 0 and <= Limits.MaxStageGrains && BatchSize % Scorers == 0, "scorers",
             $"must be in 1..{Limits.MaxStageGrains} and divide batch_size ({BatchSize})");
+        if (Learners is { } learners)
+            c.Require(learners is > 0 and <= Limits.MaxLearners && learners <= BatchSize, "learners",
+                $"must be in 1..{Limits.MaxLearners} and at most batch_size ({BatchSize}): each replica learns on its share of the rows (got {learners})");
         Model.Validate(source);
         Sft.Validate(source);
         Reward.Validate(source);
@@ -240,7 +253,7 @@ public sealed record RunSpec
     /// <summary>The bounds of the run spec (docs/run-spec.md): beyond them a run cannot work or only diverges.</summary>
     public static class Limits
     {
-        public const int MaxPrompts = 10_000_000, MaxIterations = 10_000_000, MaxBatch = 65_536, MaxNewTokens = 4096, MaxStageGrains = 256;
+        public const int MaxPrompts = 10_000_000, MaxIterations = 10_000_000, MaxBatch = 65_536, MaxNewTokens = 4096, MaxStageGrains = 256, MaxLearners = 64;
         public const double MaxEta = 1000, MaxRewardClip = 1000, MaxKlBeta = 100, MaxKlTarget = 1000;
     }
 

@@ -138,7 +138,7 @@ public static class CoreBenchmark
         }
     }
 
-    /// <summary>Median ms of <see cref="PpoLearner.Learn"/> on a full batch (actor, reference and critic copied from the policy).</summary>
+    /// <summary>Median ms of <see cref="PpoLearner.Learn(Eppo.Contracts.Messages.LearnerBatch)"/> on a full batch (actor, reference and critic copied from the policy).</summary>
     static double TrainStep(DecoderModel policy, TaskCodec codec, int[][] prompts, int[][] responses, CoreBenchmarkOptions options)
     {
         var spec = new RunSpec

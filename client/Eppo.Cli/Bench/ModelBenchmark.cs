@@ -12,7 +12,7 @@ namespace Eppo.Cli.Bench;
 
 /// <summary>
 /// EppoOrleans' side of `eppo bench model` on a real-size checkpoint: loading it, greedy generation with the KV cache
-/// (no EOS, so every row runs the full length) and one PPO learner step (<see cref="PpoLearner.Learn"/>: actor,
+/// (no EOS, so every row runs the full length) and one PPO learner step (<see cref="PpoLearner.Learn(Eppo.Contracts.Messages.LearnerBatch)"/>: actor,
 /// reference and critic scoring, then one minibatch of actor and critic updates). The same work, on the same
 /// checkpoint and token ids, is what the PyTorch peer (client/Eppo.Cli/Bench/torch_peer.py) times.
 /// </summary>

@@ -22,7 +22,7 @@ public static class TrainingFlops
     }
 
     /// <summary>
-    /// One <see cref="Core.Learning.PpoLearner.Learn"/> call over <paramref name="tokens"/> = B·(prompt + response) positions:
+    /// One <see cref="Core.Learning.PpoLearner.Learn(Eppo.Contracts.Messages.LearnerBatch)"/> call over <paramref name="tokens"/> = B·(prompt + response) positions:
     /// no-grad forwards of actor (old log-probs), reference (KL) and critic (old values): 2·(Na + Na + Nc)·tokens;
     /// then per PPO epoch a training forward + backward of actor and critic: 6·(Na + Nc)·tokens.
     /// </summary>

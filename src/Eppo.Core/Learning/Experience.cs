@@ -29,16 +29,16 @@ public sealed record Experience
     /// <summary>Value targets (B, R): raw advantages + V_old.</summary>
     public required Tensor Returns { get; init; }
 
-    /// <summary>ΔE_SFT per energy module, M × (B): what the penalty compares against.</summary>
+    /// <summary>ΔE_SFT per energy module, M × (every row of the batch): what the penalty compares against.</summary>
     public required IReadOnlyList<float[]> SftEnergy { get; init; }
 
-    /// <summary>The reading of the policy's answers per energy module, M × (B).</summary>
+    /// <summary>The reading of the policy's answers per energy module, M × (every row of the batch).</summary>
     public required IReadOnlyList<float[]> ReadEnergy { get; init; }
 
-    /// <summary>The sequence reward the method optimises, before per-token KL (B).</summary>
+    /// <summary>The sequence reward the method optimises, before per-token KL, for every row of the batch (a replica's and the others').</summary>
     public required float[] ShapedScores { get; init; }
 
-    /// <summary>The energy penalty before η (B), for metrics.</summary>
+    /// <summary>The energy penalty before η for every row of the batch, for metrics.</summary>
     public required float[] EnergyPenalty { get; init; }
 
     /// <summary>Mean over the batch of Σ_t (log π_old − log π_SFT): the sequence KL the controller reads.</summary>

@@ -9,15 +9,22 @@ namespace Eppo.Core.Learning;
 /// <summary>
 /// Makes an <see cref="Experience"/> from a rollout batch: the teacher-forced passes (policy, SFT reference, critic,
 /// energies), the method's shaped score, per-token rewards with −β·KL, GAE, and the batch-global statistics
-/// (whitened advantages, mean sequence KL, entropy) through <paramref name="reduce"/>.
+/// (whitened advantages, mean sequence KL, entropy) through an <see cref="IBatchReduction"/>. A data-parallel replica
+/// makes the experience of its share of the rows; the shaping reads the whole batch on every replica (the per-row
+/// energies its passes read are gathered), so every replica's shaping statistics stay the same.
 /// </summary>
-public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModels models, EnergyVariant energy, RewardShaper shaper, IBatchReduction reduce)
+public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModels models, EnergyVariant energy, RewardShaper shaper)
 {
-    /// <summary>The experience of <paramref name="batch"/>, its rewards carrying −<paramref name="klBeta"/>·KL per token. Tensors land in the caller's scope.</summary>
-    public Experience Make(LearnerBatch batch, double klBeta)
+    /// <summary>
+    /// The experience of <paramref name="share"/>'s rows of <paramref name="batch"/>, its rewards carrying
+    /// −<paramref name="klBeta"/>·KL per token, its statistics over the whole batch through <paramref name="reduce"/>.
+    /// Tensors land in the caller's scope.
+    /// </summary>
+    public Experience Make(LearnerBatch batch, double klBeta, ReplicaShare share, IBatchReduction reduce)
     {
         Validate(batch);
-        var seq = SequenceBatch.Build(batch.Prompts, batch.Responses, codec.EosId, codec.PadId);
+        var rows = share.Rows;
+        var seq = SequenceBatch.Build(batch.Prompts[rows], batch.Responses[rows], codec.EosId, codec.PadId);
         var mask = seq.ActionMask;                                                     // (B, R), EOS included
         Tensor behaviour, reference, values;
         float entropy;
@@ -30,11 +37,11 @@ public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModel
             var sftReading = models.Reference(seq);                                    // the frozen SFT policy on the policy's answers
             reference = sftReading.LogProbs;                                           // (B, R)
             values = models.Values(seq);                                               // (B, R)
-            (sftEnergy, readEnergy) = Energies(batch, policy, sftReading);
+            (sftEnergy, readEnergy) = Energies(batch, policy, sftReading, reduce);
         }
 
-        var (shaped, penalty) = shaper.Shape(batch, sftEnergy, readEnergy);            // (B) each
-        var rewards = RewardAssembly.Compute(tensor(shaped, device: mask.device), behaviour, reference, mask, klBeta); // (B, R)
+        var (shaped, penalty) = shaper.Shape(batch, sftEnergy, readEnergy);            // (whole batch) each
+        var rewards = RewardAssembly.Compute(tensor(shaped[rows], device: mask.device), behaviour, reference, mask, klBeta); // (B, R)
         var (advantages, returns) = Gae.Compute(rewards, values, mask, spec.Gamma, spec.Lambda);
         return new Experience
         {
@@ -61,14 +68,14 @@ public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModel
     /// output energies (the SFT model on its own answers, which the energy reference caches per prompt; the policy or
     /// the SFT model on the policy's).
     /// </summary>
-    (IReadOnlyList<float[]> Sft, IReadOnlyList<float[]> Read) Energies(LearnerBatch batch, ResponseScores policy, ResponseScores sftOnPolicyAnswers)
+    (IReadOnlyList<float[]> Sft, IReadOnlyList<float[]> Read) Energies(LearnerBatch batch, ResponseScores policy, ResponseScores sftOnPolicyAnswers, IBatchReduction reduce)
     {
         if (!energy.Official)
-            return ([batch.EnergySft], [energy.SftReader ? sftOnPolicyAnswers.MeanEnergy.cpu().data<float>().ToArray() : batch.EnergyRl]);
+            return ([batch.EnergySft], [energy.SftReader ? reduce.Gather(sftOnPolicyAnswers.MeanEnergy.cpu().data<float>().ToArray()) : batch.EnergyRl]);
         if (batch.ReferenceModuleEnergies is not { Length: > 0 } own || own.Any(m => m.Length != batch.Rows))
             throw new EppoException($"learner: energy_definition 'official' needs the SFT model's energy per module on its answer to each prompt (iteration {batch.Iteration})");
         var read = (energy.SftReader ? sftOnPolicyAnswers : policy).MeanEnergy;                                        // (B, M)
-        return (own, Modules(read));
+        return (own, Modules(read).Select(reduce.Gather).ToArray());
     }
 
     /// <summary>Throws naming the first non-finite input or a length that disagrees with the prompts'.</summary>

@@ -30,7 +30,7 @@ public sealed class PpoLearner : IDisposable
 
     /// <param name="sft">The SFT policy. Full fine-tuning copies it and releases the lease; adapters keep it as their frozen base.</param>
     /// <param name="basePath">Where the SFT model lives (adapter checkpoints name it as their base).</param>
-    public PpoLearner(RunSpec spec, TaskCodec codec, FrozenModel sft, string basePath, IBatchReduction? reduce = null)
+    public PpoLearner(RunSpec spec, TaskCodec codec, FrozenModel sft, string basePath)
     {
         this.spec = spec;
         method = spec.TrainingMethod;
@@ -52,15 +52,15 @@ public sealed class PpoLearner : IDisposable
         else
             using (sft) models = new FullModels(spec, sft.Model, site, reportedSite);
         shaper = new RewardShaper(spec, energy);
-        maker = new ExperienceMaker(spec, codec, models, energy, shaper, reduce ?? WholeBatch.Instance);
+        maker = new ExperienceMaker(spec, codec, models, energy, shaper);
         kl = spec.KlTarget is { } target
             ? new AdaptiveKlController(spec.EffectiveKlBeta, target, spec.KlHorizon)
             : new FixedKlController(spec.EffectiveKlBeta);
     }
 
     /// <summary>A learner on an SFT model the caller keeps owning (benchmarks, tests).</summary>
-    public PpoLearner(RunSpec spec, TaskCodec codec, DecoderModel sft, IBatchReduction? reduce = null)
-        : this(spec, codec, FrozenModel.Borrow(sft), "", reduce)
+    public PpoLearner(RunSpec spec, TaskCodec codec, DecoderModel sft)
+        : this(spec, codec, FrozenModel.Borrow(sft), "")
     {
     }
 
@@ -81,12 +81,22 @@ public sealed class PpoLearner : IDisposable
         return bytes;
     }
 
-    public IterationMetrics Learn(LearnerBatch batch)
+    public IterationMetrics Learn(LearnerBatch batch) => Learn(batch, ReplicaShare.Whole(batch.Rows), WholeBatch.Instance);
+
+    /// <summary>
+    /// One iteration as data-parallel replica <paramref name="share"/>: the experience and the steps on its rows,
+    /// batch-wide statistics and every step's gradients summed with the other replicas through <paramref name="reduce"/>,
+    /// so every replica applies the same update and reports the same metrics.
+    /// </summary>
+    public IterationMetrics Learn(LearnerBatch batch, ReplicaShare share, IBatchReduction reduce)
     {
+        if (share.BatchRows != batch.Rows) throw new EppoException($"learner: replica share of {share.BatchRows} rows for a batch of {batch.Rows} (iteration {batch.Iteration})");
         using var scope = NewDisposeScope();
-        var experience = maker.Make(batch, method.Kl ? kl.Value : 0.0);
-        var losses = PpoEpochs.Run(spec, models, experience, batch.Iteration);
-        kl.Update(experience.SequenceKl, experience.Rows);
+        var hook = share.IsWhole ? null : new GradientAverage(reduce);
+        models.ActorStep.Hook = models.CriticStep.Hook = hook;
+        var experience = maker.Make(batch, method.Kl ? kl.Value : 0.0, share, reduce);
+        var losses = PpoEpochs.Run(spec, models, experience, batch.Iteration, share, reduce);
+        kl.Update(experience.SequenceKl, batch.Rows);
         PolicyVersion++;
         IterationsDone = batch.Iteration + 1;
         if (!double.IsFinite(losses.Policy) || !double.IsFinite(losses.Value))
@@ -110,6 +120,20 @@ public sealed class PpoLearner : IDisposable
             ClipFraction = losses.ClipFraction,
             Entropy = experience.Entropy,
         };
+    }
+
+    /// <summary>SHA-256 over every trainable part's tensors (name, then bytes, in order): data-parallel replicas compare it at each commit.</summary>
+    public string ParameterHash()
+    {
+        using var scope = NewDisposeScope();
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var part in models.Parts)
+            foreach (var (name, value) in part.Module.state_dict())
+            {
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{part.Name}/{name}"));
+                hash.AppendData(value.contiguous().cpu().bytes);
+            }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     public LearnerState State
