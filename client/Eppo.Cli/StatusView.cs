@@ -37,6 +37,9 @@ public static class StatusView
         }
         table.AddRow("hacking alarm", s.HackingAlarm ? "[red]ON[/]" : "[green]off[/]");
         if (s.GeneratorHosts.Count > 0) table.AddRow("generators on", Markup.Escape(string.Join(", ", s.GeneratorHosts)));
+        if (s.LearnerHosts.Count > 0)
+            table.AddRow("learner replicas on", Markup.Escape(string.Join(", ", s.LearnerHosts.Select((host, r) => $"{r}: {host}"))));
+        if (s.LearnerShortfall is { } shortfall) table.AddRow("learners", $"[yellow]{Markup.Escape(shortfall)}[/]");
         foreach (var rm in s.RewardModels)
             table.AddRow($"reward model: {Markup.Escape(rm.Role)}", (rm.HeldOutAccuracy is { } a ? $"held-out accuracy {a:F3}" : "trained")
                 + (rm.TrainedOn is { } on ? $" [grey](on {Markup.Escape(on)})[/]" : ""));

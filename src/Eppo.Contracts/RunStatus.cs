@@ -41,4 +41,8 @@ public sealed record RunStatus
     public IReadOnlyList<string> GeneratorHosts { get; init; } = [];
     /// <summary>The silos that can host model-bearing grains, as the run grain saw them before its last iteration.</summary>
     public IReadOnlyList<string> ModelHosts { get; init; } = [];
+    /// <summary>The silo of each learner replica, replica 0 first, as the run grain last saw them (empty with one learner).</summary>
+    public IReadOnlyList<string> LearnerHosts { get; init; } = [];
+    /// <summary>Why fewer learner replicas run than the spec asks for (null when all do).</summary>
+    public string? LearnerShortfall { get; init; }
 }

@@ -10,9 +10,10 @@ namespace Eppo.Grains.Runs;
 /// <summary>
 /// The iteration's stages as grain calls (<see cref="IterationDriver"/> sequences them): prompt shards, generator
 /// chunks, one scorer per (reward member, chunk), the run's energy reference and learner. Idempotent calls are retried
-/// (Polly); the learner's are not (it refuses an iteration out of step). <paramref name="commit"/> is the run grain's.
+/// (Polly); the learner's are not (it refuses an iteration out of step). With <c>learners</c> above one the learner is
+/// <paramref name="learners"/>, the data-parallel replicas. <paramref name="commit"/> is the run grain's.
 /// </summary>
-public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience, RunContext run, RunSpec spec, Func<Task> commit) : IIterationStages
+public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience, RunContext run, RunSpec spec, LearnerReplicas learners, Func<Task> commit) : IIterationStages
 {
     /// <summary>The silo of each generator in the last rollout (for status and re-placement).</summary>
     public string[] GeneratorHosts { get; private set; } = [];
@@ -58,7 +59,7 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
     public Task StoreReferenceScoresAsync(string[] promptIds, float[] scores) =>
         resilience.CallAsync(() => grains.GetGrain<IEnergyReferenceGrain>(run.RunId).PutReferenceScoresAsync(promptIds, scores));
 
-    public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => Learner.LearnAsync(batch);
+    public Task<IterationMetrics> LearnAsync(LearnerBatch batch) => spec.LearnerReplicas > 1 ? learners.LearnAsync(batch) : Learner.LearnAsync(batch);
 
     public Task CommitAsync() => commit();
 
@@ -75,6 +76,6 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
     /// </summary>
     public Task RetireAllAsync() => Task.WhenAll(Generators.Select(g => g.RetireAsync())
         .Concat(Scorers.Select(s => s.RetireAsync()))
-        .Append(Learner.RetireAsync())
+        .Concat(learners.All.Select(l => l.RetireAsync()))
         .Append(grains.GetGrain<IEnergyReferenceGrain>(run.RunId).RetireAsync()));
 }

@@ -217,7 +217,7 @@ public sealed class RunGrain(
         metrics.RecordRunState(RunId, Spec.Method, next);
     }
 
-    RunStatus Status() => S.ToStatus(RunId, Spec, Progress.History.Tail, retry.FailedAttempts, Progress.GeneratorHosts, Placement.ModelHosts);
+    RunStatus Status() => S.ToStatus(RunId, Spec, Progress.History.Tail, retry.FailedAttempts, Progress.GeneratorHosts, Placement.ModelHosts, Progress.Learners);
 
     void Publish() => watchers.Publish(Status);
 }

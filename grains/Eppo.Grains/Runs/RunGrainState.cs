@@ -26,7 +26,7 @@ public sealed class RunGrainState
     [Id(12)] public bool HackingAlarm { get; set; }
 
     public RunStatus ToStatus(string runId, RunSpec spec, IReadOnlyList<IterationMetrics> tail, int failedAttempts,
-        IReadOnlyList<string> generatorHosts, IReadOnlyList<string> modelHosts) => new()
+        IReadOnlyList<string> generatorHosts, IReadOnlyList<string> modelHosts, LearnerReplicas learners) => new()
     {
         RunId = runId, Name = spec.Name, Method = spec.Method, State = State, Reason = Reason, Stage = Stage,
         Iteration = Iteration, TotalIterations = spec.Iterations, PolicyVersion = PolicyVersion, LastCheckpoint = LastCheckpoint,
@@ -35,5 +35,6 @@ public sealed class RunGrainState
         RewardModels = Models?.RewardModels ?? [],
         RewardHeldOutAccuracy = Models?.RewardHeldOutAccuracies is { Count: > 0 } a ? a.Average() : null,
         FailedAttempts = failedAttempts, GeneratorHosts = generatorHosts, ModelHosts = modelHosts,
+        LearnerHosts = spec.LearnerReplicas > 1 ? learners.Hosts : [], LearnerShortfall = spec.LearnerReplicas > 1 ? learners.Shortfall : null,
     };
 }

@@ -24,6 +24,7 @@ public sealed class RunProgress(
     IRunHistoryStore historyStore, StagePlacement placement, ILogger logger)
 {
     GrainStages? stages;
+    LearnerReplicas? learners;
     bool learnerReady;
 
     public RunHistory History { get; } = new(historyStore, runId);
@@ -35,7 +36,10 @@ public sealed class RunProgress(
         RunId = runId, SpecJson = state.SpecJson!, SftPath = state.Models?.SftPath ?? "", RewardPaths = state.Models?.RewardPaths ?? [],
     };
 
-    GrainStages Stages => stages ??= new GrainStages(grains, resilience, Context, spec, CommitAsync);
+    GrainStages Stages => stages ??= new GrainStages(grains, resilience, Context, spec, Learners, CommitAsync);
+
+    /// <summary>The data-parallel learner replicas (one, replica 0, unless the spec asks for more).</summary>
+    public LearnerReplicas Learners => learners ??= new LearnerReplicas(grains, resilience, Context, spec, () => placement.ModelHosts.Length, logger);
 
     public async Task RunIterationAsync()
     {
@@ -45,6 +49,7 @@ public sealed class RunProgress(
             changed();
             state.Models = await resilience.CallAsync(() => grains.GetGrain<IModelTrainerGrain>(ModelPreparation.CacheKey(spec)).PrepareAsync(state.SpecJson!));
             stages = null; // built before the models were known
+            learners = null;
             await save();
         }
         if (!learnerReady)
@@ -56,6 +61,8 @@ public sealed class RunProgress(
             learnerReady = true;
         }
         await placement.SpreadAsync(runId, Stages);
+        // Replica 0 serves the generators this iteration's policy: it, and every other replica, must hold the run's state.
+        if (spec.LearnerReplicas > 1) await Learners.EnsureAsync(state.Iteration);
         await new IterationDriver(spec, TrainingTasks.For(spec), Stages).RunAsync(state.Iteration, state.PolicyVersion, stage =>
         {
             state.Stage = stage;
@@ -82,6 +89,7 @@ public sealed class RunProgress(
     /// </summary>
     public async Task CommitAsync()
     {
+        if (spec.LearnerReplicas > 1) await Learners.VerifyAsync(state.Iteration);
         var checkpoint = await resilience.CallAsync(() => grains.GetGrain<ILearnerGrain>(runId).CheckpointAsync(state.Iteration));
         await History.CommitAsync(checkpoint);
         state.LastCheckpoint = checkpoint;

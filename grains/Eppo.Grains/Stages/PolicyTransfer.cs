@@ -14,23 +14,27 @@ public static class PolicyTransfer
     /// <summary>Chunk requests in flight (4 × 16 MiB by default: a bounded amount of memory in transit).</summary>
     public const int Window = 4;
 
-    public static async Task<ChunkedBytes> FetchAsync(ILearnerGrain learner, PolicyWeights policy)
+    public static Task<ChunkedBytes> FetchAsync(ILearnerGrain learner, PolicyWeights policy) =>
+        FetchAsync(policy, index => learner.GetPolicyChunkAsync(policy.Version, index), $"policy version {policy.Version}");
+
+    /// <summary>Any chunked bytes described as <paramref name="described"/> (a replica's state travels so too), fetched by <paramref name="chunk"/>.</summary>
+    public static async Task<ChunkedBytes> FetchAsync(PolicyWeights described, Func<int, Task<byte[]>> chunk, string what)
     {
-        var bytes = new ChunkedBytes(policy.ChunkBytes);
+        var bytes = new ChunkedBytes(described.ChunkBytes);
         var inFlight = new Queue<Task<byte[]>>();
         var requested = 0;
-        for (var index = 0; index < policy.Chunks; index++)
+        for (var index = 0; index < described.Chunks; index++)
         {
-            while (requested < policy.Chunks && inFlight.Count < Window)
-                inFlight.Enqueue(learner.GetPolicyChunkAsync(policy.Version, requested++));
-            var chunk = await inFlight.Dequeue();
-            if (bytes.Length + chunk.Length > policy.TotalBytes || (index < policy.Chunks - 1 && chunk.Length != policy.ChunkBytes))
-                throw new StageStateLostException($"policy version {policy.Version}: chunk {index} has {chunk.Length} bytes, expected {policy.ChunkBytes}");
-            bytes.Write(chunk);
+            while (requested < described.Chunks && inFlight.Count < Window)
+                inFlight.Enqueue(chunk(requested++));
+            var piece = await inFlight.Dequeue();
+            if (bytes.Length + piece.Length > described.TotalBytes || (index < described.Chunks - 1 && piece.Length != described.ChunkBytes))
+                throw new StageStateLostException($"{what}: chunk {index} has {piece.Length} bytes, expected {described.ChunkBytes}");
+            bytes.Write(piece);
         }
         bytes.Flush();
-        if (bytes.Length != policy.TotalBytes || !bytes.Sha256.AsSpan().SequenceEqual(policy.Sha256))
-            throw new StageStateLostException($"policy version {policy.Version}: the assembled weights do not match their SHA-256");
+        if (bytes.Length != described.TotalBytes || !bytes.Sha256.AsSpan().SequenceEqual(described.Sha256))
+            throw new StageStateLostException($"{what}: the assembled bytes do not match their SHA-256");
         return bytes;
     }
 }

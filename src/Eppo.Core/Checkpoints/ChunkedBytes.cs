@@ -73,6 +73,33 @@ public sealed class ChunkedBytes : Stream
         }
     }
 
+    /// <summary>A read-only stream over what was written (an archive that arrived in chunks, say).</summary>
+    public Stream OpenRead() => new Reader(this);
+
+    sealed class Reader(ChunkedBytes bytes) : Stream
+    {
+        long position;
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, bytes.Length - position);
+            bytes.Read(position, buffer[..n]);
+            position += n;
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => bytes.Length;
+        public override long Position { get => position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>Chunks that arrived in order (all of <paramref name="chunkBytes"/> but the last), appended as written.</summary>
     public static ChunkedBytes Of(IEnumerable<byte[]> arrived, int chunkBytes)
     {
