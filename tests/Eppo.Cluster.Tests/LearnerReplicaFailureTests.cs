@@ -1,0 +1,54 @@
+using Eppo.Cluster.Tests.Infrastructure;
+using Eppo.Contracts;
+using Eppo.Grains.Interfaces;
+using Xunit.Abstractions;
+
+namespace Eppo.Cluster.Tests;
+
+/// <summary>
+/// <c>learners: 2</c> in a process cluster: SIGKILL of a learner replica's silo mid-iteration. The surviving replica
+/// redoes the iteration with a replica that takes its state on another silo, and the run ends with exactly the
+/// checkpoint of an uninterrupted two-replica run (the replica order, hence every sum, is the same).
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class LearnerReplicaFailureTests(ClusterFixture fixture, ITestOutputHelper output)
+{
+    static readonly TimeSpan Long = TimeSpan.FromSeconds(180);
+
+    [Fact]
+    public async Task Run_survives_SIGKILL_of_a_learner_replica_silo()
+    {
+        var spec = fixture.Spec with { Learners = 2 };
+        await fixture.ReferenceAsync(spec);
+        await using var cluster = new ProcessCluster(fixture, "kill-replica");
+        await cluster.StartSilosAsync(3);
+        var runId = await cluster.StartRunAsync(spec);
+        var learning = await cluster.WaitAsync(runId, s => s.Iteration >= 4 && s.Stage == "learn", Long);
+        Assert.Equal(2, learning.LearnerHosts.Count);
+        Assert.NotEqual(learning.LearnerHosts[0], learning.LearnerHosts[1]);
+
+        // The replica whose silo does not also hold the run grain: its death is the learners' own business.
+        var runHost = await cluster.HostOfAsync(cluster.Client.GetGrain<IRunGrain>(runId));
+        var replicas = new[] { runId, $"{runId}/1" };
+        SiloProcess? victim = null;
+        foreach (var key in replicas.Reverse())
+        {
+            var host = await cluster.HostOfAsync(cluster.Client.GetGrain<ILearnerGrain>(key));
+            if (host is not null && host != runHost) { victim = host; break; }
+        }
+        Assert.NotNull(victim);
+        victim.Kill();
+        var killed = DateTime.UtcNow;
+        var lowest = int.MaxValue;
+        var end = await cluster.WaitAsync(runId, s =>
+        {
+            lowest = Math.Min(lowest, s.Iteration);
+            return s.State is RunState.Completed or RunState.Failed or RunState.Stopped;
+        }, Long);
+        output.WriteLine($"learner replica's silo {victim} SIGKILLed at iteration {learning.Iteration}; the run ended {(DateTime.UtcNow - killed).TotalSeconds:F1} s later, lowest iteration seen {lowest}");
+        // The survivor kept the state: the run never went back to its last checkpoint (iteration 3).
+        Assert.True(lowest >= learning.Iteration, $"the run rolled back to iteration {lowest}");
+        output.WriteLine($"learner replicas at the end: {string.Join(", ", end.LearnerHosts)}");
+        await fixture.AssertMatchesReferenceAsync(end, spec);
+    }
+}
