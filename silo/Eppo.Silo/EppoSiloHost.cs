@@ -70,6 +70,7 @@ public static class EppoSiloHost
                 builder.Configuration.GetSection(EppoSiloOptions.Section).Bind(o);
                 o.DataRoot = settings.DataRoot;
                 o.ModelSlots = settings.ModelSlots;
+                o.Stages = ModelStages.Parse(settings.Stages);
                 o.Device = settings.Device;
                 o.TorchThreads = settings.TorchThreads;
                 o.ComputeThreads = settings.ComputeThreads;

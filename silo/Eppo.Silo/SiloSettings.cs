@@ -16,6 +16,8 @@ public sealed record SiloSettings
     public string? MetricsUrl { get; init; } = "http://127.0.0.1:8080";
     public string DataRoot { get; init; } = "runs";
     public int ModelSlots { get; init; } = 16;
+    /// <summary>The model-bearing stages this silo hosts: "all" or a list (Grains' ModelStages).</summary>
+    public string Stages { get; init; } = "all";
     /// <summary>Where this silo's tensor work runs: "cpu" or "cuda[:N]" (needs the CUDA build; see ComputeDevice).</summary>
     public string Device { get; init; } = "cpu";
     public int TorchThreads { get; init; }

@@ -34,7 +34,7 @@ public sealed partial class DeploymentFilesTests
     {
         var (code, output) = Validate();
         Assert.True(code == 0, output);
-        foreach (var file in new[] { "k8s/namespace.yaml: 1 object", "k8s/rbac.yaml: 3 object", "k8s/silo.yaml: 2 object", "k8s/silo-gpu.yaml: 1 object", "compose/compose.yaml: 7 service" })
+        foreach (var file in new[] { "k8s/namespace.yaml: 1 object", "k8s/rbac.yaml: 3 object", "k8s/silo.yaml: 2 object", "k8s/silo-gpu.yaml: 1 object", "k8s/silo-learner.yaml: 1 object", "compose/compose.yaml: 7 service" })
             Assert.Contains(file, output);
     }
 
@@ -75,18 +75,21 @@ public sealed partial class DeploymentFilesTests
     public void Every_silo_flag_variable_and_port_in_the_files_is_the_silos_own()
     {
         var flags = Options(typeof(SiloCommandSettings));
-        var files = new[] { "docker/Dockerfile", "compose/compose.yaml", "k8s/silo.yaml", "k8s/silo-gpu.yaml" }
+        var files = new[] { "docker/Dockerfile", "compose/compose.yaml", "k8s/silo.yaml", "k8s/silo-gpu.yaml", "k8s/silo-learner.yaml" }
             .ToDictionary(f => f, f => File.ReadAllText(Path.Combine(Deploy, f)));
         // Every silo command line in the files: a flow list starting with "silo" (Dockerfile CMD, compose command, k8s args).
         var commandLines = files.Values.SelectMany(text => SiloCommandLine().Matches(text))
             .Select(m => System.Text.Json.JsonSerializer.Deserialize<string[]>(m.Value)!).ToList();
-        Assert.Equal(1 + 3 + 1 + 1, commandLines.Count);
+        Assert.Equal(1 + 3 + 1 + 1 + 1, commandLines.Count);
         foreach (var line in commandLines)
             foreach (var flag in line.Where(token => token.StartsWith("--", StringComparison.Ordinal)))
                 Assert.True(flags.Contains(flag), $"{flag} is used in deploy/ but `eppo silo` has no such option");
+        foreach (var line in commandLines.Where(l => l.Contains("--stages")))
+            Eppo.Grains.Hosting.ModelStages.Parse(line[Array.IndexOf(line, "--stages") + 1]);
+        Assert.Contains(commandLines, l => l.Contains("--stages") && l[Array.IndexOf(l, "--stages") + 1] == "learner");
 
         Assert.Contains(StorageConnection.EnvironmentVariable, files["compose/compose.yaml"]);
-        foreach (var manifest in new[] { "k8s/silo.yaml", "k8s/silo-gpu.yaml" })
+        foreach (var manifest in new[] { "k8s/silo.yaml", "k8s/silo-gpu.yaml", "k8s/silo-learner.yaml" })
         {
             foreach (var variable in new[] { StorageConnection.EnvironmentVariable, KubernetesProfile.PodName, KubernetesProfile.PodNamespace, KubernetesProfile.PodIp,
                                              KubernetesProfile.ServiceId, KubernetesProfile.ClusterId })

@@ -25,6 +25,9 @@ public sealed class SiloCommandSettings : ClusterSettings
     [CommandOption("--model-slots <N>"), Description("Model capacity: 0 = this silo hosts no model-bearing grains (generators, scorers, learner); N > 0 hosts them and publishes N"), DefaultValue(16)]
     public int ModelSlots { get; init; } = 16;
 
+    [CommandOption("--stages <LIST>"), Description("Which model-bearing stages this silo hosts: all, or some of learner, generator, scorer, reference, trainer (a learner node: learner)"), DefaultValue("all")]
+    public string Stages { get; init; } = "all";
+
     [CommandOption("--device <DEVICE>"), Description("Where this silo's tensor work runs: cpu, or cuda / cuda:N with the CUDA build (docs/operations.md, GPU)"), DefaultValue("cpu")]
     public string Device { get; init; } = "cpu";
 
@@ -37,7 +40,21 @@ public sealed class SiloCommandSettings : ClusterSettings
     public override ValidationResult Validate() =>
         ComputeThreads < 1 ? ValidationResult.Error($"--compute-threads must be at least 1, got {ComputeThreads}")
         : Threads < 0 ? ValidationResult.Error($"--threads must be 0 (libtorch's default) or positive, got {Threads}")
+        : StagesError() is { } stages ? ValidationResult.Error(stages)
         : base.Validate();
+
+    string? StagesError()
+    {
+        try
+        {
+            Eppo.Grains.Hosting.ModelStages.Parse(Stages);
+            return null;
+        }
+        catch (EppoException e)
+        {
+            return e.Message;
+        }
+    }
 
     [CommandOption("--failure-detection <PRESET>"), Description("How fast dead silos are evicted: production (Orleans defaults, ~15-30 s) or fast (~1-2 s, tests)"), DefaultValue("production")]
     public string FailureDetection { get; init; } = "production";
@@ -49,7 +66,7 @@ public sealed class SiloCommandSettings : ClusterSettings
     {
         Cluster = Cluster, ClusterId = ClusterId, ServiceId = ServiceId, SiloPort = SiloPort, GatewayPort = GatewayPort,
         PrimarySiloPort = PrimaryPort, MetricsUrl = MetricsUrl == "none" ? null : MetricsUrl, DataRoot = Data,
-        ModelSlots = ModelSlots, Device = Device, TorchThreads = Threads, ComputeThreads = ComputeThreads, TlsCertificate = TlsCertificatePath, TlsPassword = TlsCertificatePassword,
+        ModelSlots = ModelSlots, Stages = Stages, Device = Device, TorchThreads = Threads, ComputeThreads = ComputeThreads, TlsCertificate = TlsCertificatePath, TlsPassword = TlsCertificatePassword,
         ConnectionString = ConnectionString, FailureDetection = FailureDetection, AdvertisedAddress = Advertise,
     };
 }

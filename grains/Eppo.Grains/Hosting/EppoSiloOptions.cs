@@ -11,6 +11,8 @@ public sealed class EppoSiloOptions
     public string Device { get; set; } = "cpu";
     /// <summary>How many model-bearing grains (generators, scorers, learner, energy reference) this silo takes; 0 = none.</summary>
     public int ModelSlots { get; set; } = 16;
+    /// <summary>Which model-bearing stages this silo hosts (<see cref="ModelStages"/>: learner, generator, scorer, reference, trainer); all by default.</summary>
+    public IReadOnlyList<string> Stages { get; set; } = [.. ModelStages.All.Keys];
     /// <summary>libtorch intra-op threads; 0 = libtorch's default.</summary>
     public int TorchThreads { get; set; }
     /// <summary>Threads that run tensor work (see Core.ComputeThreads); keep this × TorchThreads ≤ cores.</summary>

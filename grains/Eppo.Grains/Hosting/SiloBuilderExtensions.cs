@@ -41,17 +41,18 @@ public static class SiloBuilderExtensions
             [SiloCapacity.DeviceKey] = device,
         });
         silo.Services.AddPlacementDirector<ModelHostPlacementStrategy, ModelHostPlacementDirector>();
-        if (options.ModelSlots == 0)
-        {
-            // A silo without model capacity does not have the model-bearing grain classes at all, so the cluster manifest
-            // (which placement and the run grain read) says which silos can host them.
-            var modelBearing = typeof(ModelHostPlacementAttribute).Assembly.GetTypes()
-                .Where(t => t.IsDefined(typeof(ModelHostPlacementAttribute), inherit: false)).ToArray();
+        // A silo without model capacity does not have the model-bearing grain classes at all, nor a silo the classes of
+        // the stages it was not given, so the cluster manifest (which placement and the run grain read) says which silos
+        // can host each of them.
+        var modelBearing = typeof(ModelHostPlacementAttribute).Assembly.GetTypes()
+            .Where(t => t.IsDefined(typeof(ModelHostPlacementAttribute), inherit: false)).ToArray();
+        var hosted = options.ModelSlots == 0 ? [] : ModelStages.Parse(string.Join(",", options.Stages), "Eppo:Stages (--stages)").Select(n => ModelStages.All[n]).ToHashSet();
+        var leftOut = modelBearing.Where(t => !hosted.Contains(t)).ToArray();
+        if (leftOut.Length > 0)
             silo.Services.PostConfigure<Orleans.Configuration.GrainTypeOptions>(o =>
             {
-                foreach (var type in modelBearing) o.Classes.Remove(type);
+                foreach (var type in leftOut) o.Classes.Remove(type);
             });
-        }
         silo.AddIncomingGrainCallFilter<UserErrorFilter>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<EppoMetrics>();

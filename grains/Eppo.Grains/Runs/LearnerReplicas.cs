@@ -14,7 +14,7 @@ namespace Eppo.Grains.Runs;
 /// back the state they started it from; only when no replica holds the run's state does the run fall back to its
 /// checkpoint. Replica 0 (keyed by the run id) publishes the policy and writes checkpoints.
 /// </summary>
-public sealed class LearnerReplicas(IGrainFactory grains, EppoResilience resilience, RunContext run, RunSpec spec, Func<int> modelHosts, ILogger logger)
+public sealed class LearnerReplicas(IGrainFactory grains, EppoResilience resilience, RunContext run, RunSpec spec, Func<int> learnerHosts, ILogger logger)
 {
     /// <summary>Attempts at one iteration's learning before the run's own retry (back to the checkpoint) takes over.</summary>
     const int Attempts = 4;
@@ -39,9 +39,9 @@ public sealed class LearnerReplicas(IGrainFactory grains, EppoResilience resilie
     /// </summary>
     public async Task<int> EnsureAsync(int iterationsDone)
     {
-        var hosts = Math.Max(1, modelHosts());
+        var hosts = Math.Max(1, learnerHosts());
         var count = Math.Min(spec.LearnerReplicas, Math.Min(hosts, spec.BatchSize));
-        Shortfall = count < spec.LearnerReplicas ? $"{count} of {spec.LearnerReplicas} learner replicas run: the cluster has {hosts} model host(s)" : null;
+        Shortfall = count < spec.LearnerReplicas ? $"{count} of {spec.LearnerReplicas} learner replicas run: the cluster has {hosts} silo(s) for learners" : null;
         var held = await Task.WhenAll(Enumerable.Range(0, count).Select(r => resilience.CallAsync(() => Replica(r).HeldAsync())));
         Hosts = held.Select(h => h.Host).ToArray();
         var live = Array.FindIndex(held, h => h.IterationsDone == iterationsDone);

@@ -39,7 +39,7 @@ public sealed class RunProgress(
     GrainStages Stages => stages ??= new GrainStages(grains, resilience, Context, spec, Learners, CommitAsync);
 
     /// <summary>The data-parallel learner replicas (one, replica 0, unless the spec asks for more).</summary>
-    public LearnerReplicas Learners => learners ??= new LearnerReplicas(grains, resilience, Context, spec, () => placement.ModelHosts.Length, logger);
+    public LearnerReplicas Learners => learners ??= new LearnerReplicas(grains, resilience, Context, spec, () => placement.LearnerHosts, logger);
 
     public async Task RunIterationAsync()
     {

@@ -18,9 +18,13 @@ public sealed class StagePlacement(
     /// <summary>The model hosts as last seen, for status.</summary>
     public string[] ModelHosts { get; private set; } = [];
 
+    /// <summary>How many silos can host a learner replica, as last seen (those given the learner stage).</summary>
+    public int LearnerHosts { get; private set; }
+
     public async Task SpreadAsync(string runId, GrainStages stages)
     {
         var hosts = Hosts(runId);
+        LearnerHosts = HostsOf(grains.GetGrain<ILearnerGrain>(runId).GetGrainId().Type).Length;
         ModelHosts = hosts.Select(h => h.ToString()).ToArray();
         var key = string.Join(",", hosts.Select(h => h.ToParsableString()));
         var changed = hostsSeen is not null && hostsSeen != key;
@@ -42,14 +46,13 @@ public sealed class StagePlacement(
     /// has those classes (a silo started with --model-slots 0 leaves them out). Placement reads the same manifest, and
     /// Orleans keeps fetching a new silo's manifest until it has it.
     /// </summary>
-    SiloAddress[] Hosts(string runId)
-    {
-        var generatorType = grains.GetGrain<IRolloutGeneratorGrain>(StageKeys.Generator(runId, 0)).GetGrainId().Type;
-        return membership.CurrentSnapshot.Members.Values
+    SiloAddress[] Hosts(string runId) => HostsOf(grains.GetGrain<IRolloutGeneratorGrain>(StageKeys.Generator(runId, 0)).GetGrainId().Type);
+
+    SiloAddress[] HostsOf(GrainType type) =>
+        membership.CurrentSnapshot.Members.Values
             .Where(m => m.Status == SiloStatus.Active
-                        && manifests.Current.Silos.TryGetValue(m.SiloAddress, out var manifest) && manifest.Grains.ContainsKey(generatorType))
+                        && manifests.Current.Silos.TryGetValue(m.SiloAddress, out var manifest) && manifest.Grains.ContainsKey(type))
             .Select(m => m.SiloAddress)
             .OrderBy(silo => silo.ToParsableString(), StringComparer.Ordinal)
             .ToArray();
-    }
 }

@@ -1,0 +1,76 @@
+using Eppo.Contracts;
+using Eppo.Grains.Hosting;
+using Eppo.Grains.Interfaces;
+using Eppo.Tests;
+using Orleans.TestingHost;
+
+namespace Eppo.Pipeline.Tests.Pipeline;
+
+/// <summary>
+/// <c>--stages</c>: a silo given only the learner stage takes the learner and nothing else model-bearing; the other
+/// silo takes generators, scorers, the energy reference and model training. Unknown stages are refused in one line.
+/// </summary>
+public sealed class LearnerStageTests : IAsyncLifetime
+{
+    readonly string dataRoot = Directory.CreateTempSubdirectory("eppo-stages-").FullName;
+    InProcessTestCluster cluster = null!;
+    string? learnerSilo;  // the first silo configured
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            silo.AddMemoryGrainStorage(EppoStorage.Name);
+            silo.UseInMemoryReminderService();
+            learnerSilo ??= options.SiloName;
+            var learner = options.SiloName == learnerSilo;
+            silo.AddEppoGrains(o =>
+            {
+                o.DataRoot = dataRoot;
+                o.Stages = ModelStages.Parse(learner ? "learner" : "generator, scorer,reference,trainer");
+            });
+        });
+        builder.ConfigureClient(client => client.Services.AddEppoSerialization());
+        cluster = builder.Build();
+        await cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await cluster.StopAllSilosAsync();
+        await cluster.DisposeAsync();
+        try { Directory.Delete(dataRoot, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task TheLearnerGoesToTheLearnerSiloAndTheRestElsewhere()
+    {
+        var spec = RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json")) with { Iterations = 2, CheckpointInterval = 2, Learners = 2 };
+        var id = $"stages-{Guid.NewGuid():N}"[..18];
+        await cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
+        var status = await new RunWaiter(cluster.Client).UntilEndedAsync(id, timeout: TimeSpan.FromSeconds(180));
+        Assert.True(status.State == RunState.Completed, status.Reason);
+        // One silo has the learner stage: one replica runs, and status says why.
+        Assert.Contains("1 of 2 learner replicas run", status.LearnerShortfall);
+
+        var learner = cluster.Silos.Single(s => s.Name == learnerSilo).SiloAddress;
+        var activations = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var modelBearing = activations.Where(a => new[] { "Generator", "Scorer", "Learner", "EnergyReference", "ModelTrainer" }.Any(a.GrainType.Contains)).ToList();
+        // The learner was retired with the run; status says where it was.
+        Assert.Equal([learner.ToString()], status.LearnerHosts);
+        Assert.NotEmpty(modelBearing);
+        Assert.All(modelBearing, a => Assert.False(a.SiloAddress.Equals(learner), $"{a.GrainType} on the learner silo"));
+        Assert.All(status.GeneratorHosts, host => Assert.NotEqual(learner.ToString(), host));
+    }
+
+    [Theory]
+    [InlineData("learner,rollouts", "unknown stage 'rollouts'")]
+    [InlineData(" , ", "empty")]
+    public void UnknownOrEmptyStagesAreRefusedInOneLine(string stages, string expected)
+    {
+        var error = Assert.Throws<EppoException>(() => ModelStages.Parse(stages));
+        Assert.Contains(expected, error.Message);
+        Assert.StartsWith("--stages", error.Message);
+    }
+}
