@@ -10,6 +10,8 @@ namespace Eppo.Grains.Interfaces;
 public interface IRolloutGeneratorGrain : IGrainWithStringKey
 {
     [Alias("Generate"), ResponseTimeout("00:10:00")] Task<Rollout> GenerateAsync(GenerateRequest request);
+    /// <summary>Takes policy version <paramref name="policyVersion"/> from the learner now (overlap: before the learner moves on).</summary>
+    [Alias("HoldPolicy"), ResponseTimeout("00:10:00")] Task HoldPolicyAsync(RunContext run, int policyVersion);
     /// <summary>Deactivates when idle, freeing the model (the run has ended).</summary>
     [Alias("Retire")] Task RetireAsync();
     /// <summary>

@@ -74,6 +74,15 @@ public sealed record RunSpec
     /// <summary>The learner replicas asked for (<see cref="Learners"/>, else one).</summary>
     [JsonIgnore] public int LearnerReplicas => Learners ?? 1;
 
+    /// <summary>
+    /// Generation of the next iteration overlaps this one's scoring and learning (null: off): between two checkpoints the
+    /// learner trains on rollouts one policy version old, its PPO ratio against the generators' log-probabilities.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Overlap { get; init; }
+
+    [JsonIgnore] public bool Overlapped => Overlap == true;
+
     [JsonIgnore] public TrainingMethod TrainingMethod => TrainingMethods.Get(Method);
 
     /// <summary>The KL coefficient in force: β for methods with a KL penalty, 0 otherwise.</summary>

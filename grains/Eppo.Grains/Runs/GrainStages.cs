@@ -42,6 +42,9 @@ public sealed class GrainStages(IGrainFactory grains, EppoResilience resilience,
         return Rollout.Concat(rollouts);
     }
 
+    public Task HoldPolicyAsync(int policyVersion) =>
+        Task.WhenAll(Generators.Select(g => resilience.CallAsync(() => g.HoldPolicyAsync(run, policyVersion))));
+
     public async Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses)
     {
         var chunks = IterationPlan.Chunks(prompts.Length, spec.Scorers).ToArray();

@@ -24,6 +24,7 @@ public sealed class RunProgress(
     IRunHistoryStore historyStore, StagePlacement placement, ILogger logger)
 {
     GrainStages? stages;
+    IterationDriver? driver;  // kept between iterations: with overlap it holds the next iteration's rollouts
     LearnerReplicas? learners;
     bool learnerReady;
 
@@ -49,6 +50,7 @@ public sealed class RunProgress(
             changed();
             state.Models = await resilience.CallAsync(() => grains.GetGrain<IModelTrainerGrain>(ModelPreparation.CacheKey(spec)).PrepareAsync(state.SpecJson!));
             stages = null; // built before the models were known
+            driver = null;
             learners = null;
             await save();
         }
@@ -63,7 +65,8 @@ public sealed class RunProgress(
         await placement.SpreadAsync(runId, Stages);
         // Replica 0 serves the generators this iteration's policy: it, and every other replica, must hold the run's state.
         if (spec.LearnerReplicas > 1) await Learners.EnsureAsync(state.Iteration);
-        await new IterationDriver(spec, TrainingTasks.For(spec), Stages).RunAsync(state.Iteration, state.PolicyVersion, stage =>
+        driver ??= new IterationDriver(spec, TrainingTasks.For(spec), Stages);
+        await driver.RunAsync(state.Iteration, state.PolicyVersion, stage =>
         {
             state.Stage = stage;
             changed();
@@ -128,6 +131,7 @@ public sealed class RunProgress(
     {
         state.Iteration = state.CommittedIteration;
         learnerReady = false;
+        driver?.Discard();
         await History.ResetAsync(state.CommittedIteration);
     }
 

@@ -16,26 +16,38 @@ namespace Eppo.Grains.Stages;
 public sealed class RolloutGeneratorGrain(IArtifactStore artifacts, RunInputs inputs) : Grain, IRolloutGeneratorGrain
 {
     RolloutWorker? worker;
+    bool overlapped;  // the run samples ahead: rollouts carry their log-probs
 
     async Task<Rollout> IRolloutGeneratorGrain.GenerateAsync(GenerateRequest request)
     {
+        var current = await HoldAsync(request.Run, request.PolicyVersion);
+        var result = await ComputeThreads.RunAsync(() => current.Generate(request.Prompts.Tokens, request.Seed));
+        return new Rollout(result.Responses, result.MeanEnergy, RuntimeIdentity, overlapped ? result.LogProbs : null);
+    }
+
+    Task IRolloutGeneratorGrain.HoldPolicyAsync(RunContext run, int policyVersion) => HoldAsync(run, policyVersion);
+
+    /// <summary>The worker, holding <paramref name="version"/>: fetched from the learner when it holds another.</summary>
+    async Task<RolloutWorker> HoldAsync(RunContext run, int version)
+    {
         if (worker is null)
         {
-            var run = await inputs.ResolveAsync(request.Run);
-            var sftPath = await artifacts.LocalPathAsync(request.Run.SftPath);
-            worker = await ComputeThreads.RunAsync(() => RolloutWorker.For(sftPath, run.Task.Codec, run.Spec));
+            var resolved = await inputs.ResolveAsync(run);
+            var sftPath = await artifacts.LocalPathAsync(run.SftPath);
+            overlapped = resolved.Spec.Overlapped;
+            worker = await ComputeThreads.RunAsync(() => RolloutWorker.For(sftPath, resolved.Task.Codec, resolved.Spec));
         }
-        if (worker.Version != request.PolicyVersion)
+        var current = worker;
+        if (current.Version != version)
         {
-            var learner = GrainFactory.GetGrain<ILearnerGrain>(request.Run.RunId);
-            var policy = await learner.GetPolicyAsync(worker.Version);
-            if (policy.Version != request.PolicyVersion || policy.Chunks == 0)
-                throw new StageStateLostException($"generator wanted policy version {request.PolicyVersion}, the learner has {policy.Version}");
+            var learner = GrainFactory.GetGrain<ILearnerGrain>(run.RunId);
+            var policy = await learner.GetPolicyAsync(current.Version);
+            if (policy.Version != version || policy.Chunks == 0)
+                throw new StageStateLostException($"generator wanted policy version {version}, the learner has {policy.Version}");
             var weights = await PolicyTransfer.FetchAsync(learner, policy);
-            await ComputeThreads.RunAsync(() => worker.LoadWeights(weights, policy.Version));
+            await ComputeThreads.RunAsync(() => current.LoadWeights(weights, policy.Version));
         }
-        var result = await ComputeThreads.RunAsync(() => worker.Generate(request.Prompts.Tokens, request.Seed));
-        return new Rollout(result.Responses, result.MeanEnergy, RuntimeIdentity);
+        return current;
     }
 
     Task IRolloutGeneratorGrain.RetireAsync()

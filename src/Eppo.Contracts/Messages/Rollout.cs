@@ -4,15 +4,18 @@ namespace Eppo.Contracts.Messages;
 
 /// <summary>
 /// Sampled responses with the policy's energy loss ΔE_RL on each (masked mean over the response), and the silo that
-/// generated them (Orleans' silo identity; "" in process), so status can show where a run's generators are.
+/// generated them (Orleans' silo identity; "" in process), so status can show where a run's generators are. With
+/// overlap, also each response token's log-probability under the policy version that sampled it (the PPO ratio's
+/// denominator when the learner has moved on).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("eppo.Rollout")]
-public sealed record Rollout(int[][] Responses, float[] Energy, string Host = "")
+public sealed record Rollout(int[][] Responses, float[] Energy, string Host = "", float[][]? LogProbs = null)
 {
     /// <summary>The chunks' rows, in order; the hosts of the chunks are in <paramref name="chunks"/> themselves.</summary>
     public static Rollout Concat(IEnumerable<Rollout> chunks)
     {
         var all = chunks.ToArray();
-        return new Rollout(all.SelectMany(r => r.Responses).ToArray(), all.SelectMany(r => r.Energy).ToArray());
+        return new Rollout(all.SelectMany(r => r.Responses).ToArray(), all.SelectMany(r => r.Energy).ToArray(),
+            LogProbs: all.All(r => r.LogProbs is not null) ? all.SelectMany(r => r.LogProbs!).ToArray() : null);
     }
 }

@@ -15,6 +15,12 @@ public interface IIterationStages
     /// <summary>Sampled responses and the policy's energy loss ΔE_RL on each, from policy version <paramref name="policyVersion"/>.</summary>
     Task<Rollout> GenerateAsync(int iteration, PromptBatch prompts, int policyVersion);
 
+    /// <summary>
+    /// Overlap: the generators take policy version <paramref name="policyVersion"/> (the learner's current one) now,
+    /// before the learner moves on, so the next iteration's rollouts can be sampled from it while it learns.
+    /// </summary>
+    Task HoldPolicyAsync(int policyVersion);
+
     /// <summary>Scores of every reward member, one array (B) per member, in member order.</summary>
     Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses);
 

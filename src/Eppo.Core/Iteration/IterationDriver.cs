@@ -11,9 +11,25 @@ namespace Eppo.Core.Iteration;
 /// The one place the stage sequence of an iteration is written: prompts → rollouts → reward members' scores and the
 /// SFT reference energy in parallel → combined score (and the task's gold score, for metrics) → for PAR, the scores of
 /// the SFT answers not scored before → learner → commit when due. The in-process pipeline and the run grain both drive their stages through it, so they compute the same thing.
+/// With overlap, the next iteration's rollouts are sampled while this one is scored and learned, from the policy
+/// version this one started with; the pipeline drains before each checkpoint, so an iteration right after one samples
+/// from the current version, and a run resumed there computes what the uninterrupted run did. (A pause between
+/// checkpoints drains it too: the iteration after it samples from the current version.)
 /// </summary>
 public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIterationStages stages)
 {
+    /// <summary>The next iteration's rollouts, sampling while this one learns (overlap).</summary>
+    sealed record Prefetch(int Iteration, PromptBatch Prompts, Task<Rollout> Rollout);
+
+    Prefetch? next;
+
+    /// <summary>Forgets the rollouts sampling ahead (the run went back to a checkpoint); a failed prefetch is observed, not thrown.</summary>
+    public void Discard()
+    {
+        next?.Rollout.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        next = null;
+    }
+
     /// <summary>
     /// Runs iteration <paramref name="iteration"/> with policy version <paramref name="policyVersion"/>. Calls
     /// <paramref name="stage"/> as each stage starts and <paramref name="completed"/> with the metrics (and the per-response
@@ -22,13 +38,30 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
     public async Task<IterationMetrics> RunAsync(int iteration, int policyVersion, Action<string> stage, Action<CompletedIteration>? completed = null)
     {
         var total = Stopwatch.StartNew();
-        stage("prompts");
-        var prompts = await stages.PromptsAsync(iteration);
-
-        stage("generate");
         var clock = Stopwatch.StartNew();
-        var rollouts = await stages.GenerateAsync(iteration, prompts, policyVersion);
+        PromptBatch prompts;
+        Rollout rollouts;
+        if (next is { } prefetched && prefetched.Iteration == iteration)
+        {
+            stage("generate");
+            next = null;
+            (prompts, rollouts) = (prefetched.Prompts, await prefetched.Rollout);
+        }
+        else
+        {
+            stage("prompts");
+            prompts = await stages.PromptsAsync(iteration);
+            stage("generate");
+            clock.Restart();
+            rollouts = await stages.GenerateAsync(iteration, prompts, policyVersion);
+        }
         var generateSeconds = clock.Elapsed.TotalSeconds;
+        if (spec.Overlapped && iteration + 1 < spec.Iterations && !CommitDue(iteration + 1))
+        {
+            await stages.HoldPolicyAsync(policyVersion);
+            var nextPrompts = await stages.PromptsAsync(iteration + 1);
+            next = new Prefetch(iteration + 1, nextPrompts, stages.GenerateAsync(iteration + 1, nextPrompts, policyVersion));
+        }
 
         stage("score + energy reference");
         var scoring = Timed(() => stages.ScoreAsync(prompts.Tokens, rollouts.Responses));
@@ -49,7 +82,7 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
         stage("learn");
         clock.Restart();
         var learned = await stages.LearnAsync(new LearnerBatch(iteration, prompts.Tokens, rollouts.Responses, scores, rollouts.Energy, reference.Energy, referenceScores,
-            EnergyVariant.Of(spec).Official ? reference.ModuleEnergies : null));
+            EnergyVariant.Of(spec).Official ? reference.ModuleEnergies : null, spec.Overlapped ? RequireLogProbs(rollouts, iteration) : null));
         var learnSeconds = clock.Elapsed.TotalSeconds;
 
         var metrics = IterationReport.Complete(learned, gold, reference.Hits, prompts.Tokens.Length, rollouts.Responses.Sum(r => r.Length),
@@ -84,6 +117,9 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
         }
         return known.Select((score, b) => score ?? scored[prompts.Ids[b]]).ToArray();
     }
+
+    static float[][] RequireLogProbs(Rollout rollouts, int iteration) =>
+        rollouts.LogProbs ?? throw new InvalidOperationException($"overlap: the rollouts of iteration {iteration} came without their log-probs");
 
     /// <summary>Whether a checkpoint follows the iteration that brings the run to <paramref name="iterationsDone"/>.</summary>
     public bool CommitDue(int iterationsDone) => iterationsDone % spec.CheckpointInterval == 0 || iterationsDone == spec.Iterations;

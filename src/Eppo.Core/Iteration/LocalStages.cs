@@ -39,6 +39,7 @@ public sealed class LocalStages : IIterationStages, IDisposable
         var weights = policyVersion > 0 ? Learner.PolicyChunks() : null;
         var responses = new int[batch.Tokens.Length][];
         var energyRl = new float[batch.Tokens.Length];
+        var logProbs = new float[batch.Tokens.Length][];
         var chunk = 0;
         foreach (var range in IterationPlan.Chunks(batch.Tokens.Length, spec.Generators))
         {
@@ -47,10 +48,14 @@ public sealed class LocalStages : IIterationStages, IDisposable
             var result = worker.Generate(batch.Tokens[range], Seeds.Rollout(spec.Seed, iteration, chunk));
             result.Responses.CopyTo(responses, range.Start.Value);
             result.MeanEnergy.CopyTo(energyRl, range.Start.Value);
+            result.LogProbs.CopyTo(logProbs, range.Start.Value);
             chunk++;
         }
-        return Task.FromResult(new Rollout(responses, energyRl));
+        return Task.FromResult(new Rollout(responses, energyRl, LogProbs: spec.Overlapped ? logProbs : null));
     }
+
+    /// <summary>Nothing to do: every call here completes before the next, so the next generation reads the learner's current version.</summary>
+    public Task HoldPolicyAsync(int policyVersion) => Task.CompletedTask;
 
     public Task<float[][]> ScoreAsync(int[][] prompts, int[][] responses) =>
         Task.FromResult(members.Select(member =>

@@ -32,7 +32,8 @@ public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModel
         using (no_grad())
         {
             var policy = models.Policy(seq, entropy: true);
-            behaviour = policy.LogProbs;                                               // (B, R)
+            // The policy that sampled: this one, or (overlap) the version before it, whose log-probs came with the rollout.
+            behaviour = batch.BehaviourLogProbs is { } sampled ? Padded(sampled[rows], mask) : policy.LogProbs; // (B, R)
             entropy = BatchStatistics.MaskedMean(policy.Entropy!, mask, reduce);
             var sftReading = models.Reference(seq);                                    // the frozen SFT policy on the policy's answers
             reference = sftReading.LogProbs;                                           // (B, R)
@@ -70,12 +71,26 @@ public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModel
     /// </summary>
     (IReadOnlyList<float[]> Sft, IReadOnlyList<float[]> Read) Energies(LearnerBatch batch, ResponseScores policy, ResponseScores sftOnPolicyAnswers, IBatchReduction reduce)
     {
+        // ΔE_RL is the generators' reading of their own answers; with overlap the answers come from the previous version,
+        // so the learner reads the current policy's energy on them in its own teacher-forced pass (the official code's
+        // place for it).
         if (!energy.Official)
-            return ([batch.EnergySft], [energy.SftReader ? reduce.Gather(sftOnPolicyAnswers.MeanEnergy.cpu().data<float>().ToArray()) : batch.EnergyRl]);
+            return ([batch.EnergySft], [energy.SftReader ? reduce.Gather(sftOnPolicyAnswers.MeanEnergy.cpu().data<float>().ToArray())
+                : batch.BehaviourLogProbs is not null ? reduce.Gather(policy.MeanEnergy.cpu().data<float>().ToArray())
+                : batch.EnergyRl]);
         if (batch.ReferenceModuleEnergies is not { Length: > 0 } own || own.Any(m => m.Length != batch.Rows))
             throw new EppoException($"learner: energy_definition 'official' needs the SFT model's energy per module on its answer to each prompt (iteration {batch.Iteration})");
         var read = (energy.SftReader ? sftOnPolicyAnswers : policy).MeanEnergy;                                        // (B, M)
         return (own, Modules(read).Select(reduce.Gather).ToArray());
+    }
+
+    /// <summary>Per-row log-probs (each as long as its response) → (B, R) on the mask's device, zero past each response.</summary>
+    static Tensor Padded(float[][] rows, Tensor mask)
+    {
+        var width = (int)mask.shape[1];
+        var values = new float[rows.Length * width];
+        for (var b = 0; b < rows.Length; b++) rows[b].CopyTo(values, b * width);
+        return tensor(values, [rows.Length, width], device: mask.device);
     }
 
     /// <summary>Throws naming the first non-finite input or a length that disagrees with the prompts'.</summary>
@@ -87,6 +102,12 @@ public sealed class ExperienceMaker(RunSpec spec, TaskCodec codec, ILearnerModel
         var rows = batch.Rows;
         if (batch.Responses.Length != rows || batch.Scores.Length != rows || batch.EnergyRl.Length != rows || batch.EnergySft.Length != rows)
             throw new EppoException($"learner: batch arrays disagree in length at iteration {batch.Iteration}");
+        if (batch.BehaviourLogProbs is { } sampled)
+        {
+            if (sampled.Length != rows || sampled.Where((row, b) => row.Length != batch.Responses[b].Length).Any())
+                throw new EppoException($"learner: the rollout's log-probs do not match its responses at iteration {batch.Iteration}");
+            foreach (var row in sampled) Finite.Require(row, "behaviour log-prob", "generate");
+        }
     }
 
     /// <summary>(B, M) → M arrays of (B).</summary>

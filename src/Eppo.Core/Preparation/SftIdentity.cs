@@ -22,7 +22,7 @@ public static class SftIdentity
         "name", "prompts_file", "prompts", "reward", "method", "eta", "probe_site", "energy_floor", "energy_definition", "energy_reader",
         "energy_scale", "energy_one_sided", "reward_clip", "kl_beta", "kl_target", "kl_horizon", "length_scale", "iterations", "batch_size",
         "mini_batch_size", "ppo_epochs", "actor_lr", "critic_lr", "gamma", "lambda", "clip_eps", "value_clip_eps", "temperature", "top_k", "top_p",
-        "checkpoint_interval", "prompt_shards", "generators", "scorers", "learners", "model.adapter", "model.dtype",
+        "checkpoint_interval", "prompt_shards", "generators", "scorers", "learners", "overlap", "model.adapter", "model.dtype",
     ];
 
     /// <summary>Shapes the SFT model only of a task that cuts its SFT rows to it (<see cref="Tasks.ITrainingTask.SftRowsFitMaxNewTokens"/>); keyed as "limit".</summary>

@@ -229,6 +229,28 @@ public sealed class RunLifecycleTests(PipelineCluster fixture)
         for (var i = 0; i < spec.Iterations; i++) AssertSameLearning(local.RunIteration(i), status.History[i]);
     }
 
+    [Fact]
+    public async Task AnOverlappedRunLearnsOnRolloutsOneVersionOldBetweenCheckpointsAndAsInProcess()
+    {
+        // Checkpoints after iterations 3 and 5: iterations 1, 2 and 4 are sampled while the one before them learns.
+        var spec = Tiny(seed: 37) with { Iterations = 5, CheckpointInterval = 3, Overlap = true, ActorLr = 1e-3 };
+        var runId = "overlap-" + Guid.NewGuid().ToString("N")[..8];
+        var status = await RunToEndAsync(spec, runId);
+        Assert.True(status.State == RunState.Completed, status.Reason);
+        var calls = fixture.Recorder.Calls[runId].ToArray();
+        Assert.Equal(5, calls.Length);
+        foreach (var (batch, _) in calls)
+            Assert.Equal(batch.Responses.Select(r => r.Length), batch.BehaviourLogProbs!.Select(l => l.Length));
+        // The sequence KL reads the sampling policy's log-probs: iterations 0 and 1 were both sampled by version 0, the
+        // SFT policy itself, so their KL to it is 0 up to the generator's arithmetic; iteration 2 was sampled by version 1.
+        Assert.True(Math.Abs(status.History[0].Kl) < 1e-3, $"iteration 0: KL {status.History[0].Kl}");
+        Assert.True(Math.Abs(status.History[1].Kl) < 1e-3, $"iteration 1: KL {status.History[1].Kl}");
+        Assert.True(Math.Abs(status.History[2].Kl) > 1e-3, $"iteration 2: KL {status.History[2].Kl}");
+
+        using var local = new LocalPipeline(spec, ModelPreparation.Prepare(spec, fixture.DataRoot));
+        for (var i = 0; i < spec.Iterations; i++) AssertSameLearning(local.RunIteration(i), status.History[i]);
+    }
+
     static void AssertSameLearning(IterationMetrics expected, IterationMetrics actual)
     {
         Assert.Equal(expected.Iteration, actual.Iteration);
