@@ -84,6 +84,8 @@ public static class EppoApp
                     .WithExample("bench", "model", "--shape", "smollm-135m", "--lora", "16", "--json");
                 // A child process of `bench model --lora`: one learner alone, so its peak memory is the learner's.
                 bench.AddCommand<BenchLearnerStepCommand>("learner-step").IsHidden();
+                bench.AddCommand<BenchScaleCommand>("scale").WithDescription("Two learner replicas against one (SmolLM-135M shape, LoRA r 16) and overlapped generation against sequential, on silo processes of one libtorch thread each")
+                    .WithExample("bench", "scale", "--json");
                 bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("Orleans overhead and EPPO's cost over PPO")
                     .WithExample("bench", "pipeline", "--json");
                 bench.AddCommand<BenchLoadCommand>("load").WithDescription("Many runs at once: all complete, status latency, memory after")

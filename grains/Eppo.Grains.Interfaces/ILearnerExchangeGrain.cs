@@ -13,6 +13,6 @@ public interface ILearnerExchangeGrain : IGrainWithStringKey
     [Alias("Exchange"), AlwaysInterleave, ResponseTimeout("00:30:00")]
     Task<float[]> ExchangeAsync(int replica, int replicas, int round, float[] local, bool gather);
 
-    /// <summary>Fails the open rounds with <paramref name="reason"/> (null: the attempt is over) and lets the grain go.</summary>
-    [Alias("Close"), AlwaysInterleave] Task CloseAsync(string? reason);
+    /// <summary>Fails the open rounds with <paramref name="reason"/> (null: the attempt is over); returns how many values the replicas sent.</summary>
+    [Alias("Close"), AlwaysInterleave] Task<long> CloseAsync(string? reason);
 }

@@ -33,7 +33,13 @@ public static class ComputeThreads
                 var thread = new Thread(() =>
                 {
                     onComputeThread = true;
-                    foreach (var item in work.GetConsumingEnumerable()) item();
+                    var applied = 0;
+                    foreach (var item in work.GetConsumingEnumerable())
+                    {
+                        // Torch.UseThreads may come after this thread started: each thread applies the count itself.
+                        if (applied != Torch.Threads) applied = Torch.ApplyToThisThread();
+                        item();
+                    }
                 }) { IsBackground = true, Name = "eppo-compute" };
                 thread.Start();
                 threads.Add(thread);
@@ -72,7 +78,11 @@ public static class ComputeThreads
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var job = new Thread(() =>
         {
-            try { done.SetResult(compute()); }
+            try
+            {
+                Torch.ApplyToThisThread();
+                done.SetResult(compute());
+            }
             catch (Exception e) { done.SetException(e); }
         }) { IsBackground = true, Name = "eppo-long-compute" };
         job.Start();

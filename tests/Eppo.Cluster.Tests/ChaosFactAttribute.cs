@@ -1,6 +1,6 @@
 namespace Eppo.Cluster.Tests;
 
-/// <summary>A test that runs only when EPPO_CHAOS_KILLS is set: tests/run-all sets 3 (so CI runs it), tests/chaos/ten-kills.sh 10.</summary>
+/// <summary>A test that runs only when EPPO_CHAOS_KILLS is set: tests/run-all sets 2 (so CI runs it), tests/chaos/ten-kills.sh 10.</summary>
 public sealed class ChaosFactAttribute : FactAttribute
 {
     public const string Variable = "EPPO_CHAOS_KILLS";

@@ -18,7 +18,7 @@ public sealed class LearnerReplicaFailureTests(ClusterFixture fixture, ITestOutp
     [Fact]
     public async Task Run_survives_SIGKILL_of_a_learner_replica_silo()
     {
-        var spec = fixture.Spec with { Learners = 2 };
+        var spec = fixture.Spec with { Learners = 2, Iterations = 12 };
         await fixture.ReferenceAsync(spec);
         await using var cluster = new ProcessCluster(fixture, "kill-replica");
         await cluster.StartSilosAsync(3);

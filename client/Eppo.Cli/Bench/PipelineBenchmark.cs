@@ -58,10 +58,10 @@ public static class PipelineBenchmark
         }
     }
 
-    const int Warmup = 2;
+    internal const int Warmup = 2;
 
     /// <summary>Mean wall time per measured iteration of one run, with the run's own per-iteration metrics.</summary>
-    sealed record Timed(double Ms, IReadOnlyList<IterationMetrics> History);
+    internal sealed record Timed(double Ms, IReadOnlyList<IterationMetrics> History);
 
     /// <summary>
     /// The benchmark's spec for <paramref name="method"/>: the built-in HackBench one, or a user's spec (for example a
@@ -77,7 +77,7 @@ public static class PipelineBenchmark
         Iterations = Math.Max(template.Iterations, Warmup + 3),
     }).Validate("bench");
 
-    static RunSpec BuiltIn(string method) => new RunSpec
+    internal static RunSpec BuiltIn(string method) => new RunSpec
     {
         Name = "bench-" + method,
         Method = method,
@@ -187,7 +187,7 @@ public static class PipelineBenchmark
     /// at 124M, which over a few iterations would be counted as overhead). The run pushes its status at every change,
     /// small (no history); while a checkpoint is written, status already counts the iteration but not yet its end.
     /// </summary>
-    static async Task<Timed> OrleansIterationMsAsync(IClusterClient client, RunSpec spec, CancellationToken cancellation)
+    internal static async Task<Timed> OrleansIterationMsAsync(IClusterClient client, RunSpec spec, CancellationToken cancellation)
     {
         var runId = RunIds.New(spec.Name);
         await client.GetGrain<IRunGrain>(runId).StartAsync(spec.ToJson());

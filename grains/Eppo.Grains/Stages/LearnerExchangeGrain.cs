@@ -23,6 +23,7 @@ public sealed class LearnerExchangeGrain : Grain, ILearnerExchangeGrain
 
     readonly Dictionary<int, Round> rounds = [];
     string? closed;
+    long received;  // values sent by the replicas: what the attempt cost on the wire, each answer as much again per replica
 
     async Task<float[]> ILearnerExchangeGrain.ExchangeAsync(int replica, int replicas, int round, float[] local, bool gather)
     {
@@ -32,6 +33,7 @@ public sealed class LearnerExchangeGrain : Grain, ILearnerExchangeGrain
         if (open.Parts.Length != replicas || open.Parts[replica] is not null)
             throw new StageStateLostException($"learner exchange {this.GetPrimaryKeyString()}: replica {replica} sent round {round} twice, or for another replica count");
         open.Parts[replica] = local;
+        received += local.Length;
         if (open.Parts.All(p => p is not null))
         {
             try { open.Answer.TrySetResult(ReplicaReduction.Combine(open.Parts!, gather)); }
@@ -47,12 +49,12 @@ public sealed class LearnerExchangeGrain : Grain, ILearnerExchangeGrain
         }
     }
 
-    Task ILearnerExchangeGrain.CloseAsync(string? reason)
+    Task<long> ILearnerExchangeGrain.CloseAsync(string? reason)
     {
         closed ??= reason ?? "the attempt is over";
         foreach (var open in rounds.Values)
             open.Answer.TrySetException(new StageStateLostException($"learner exchange {this.GetPrimaryKeyString()} closed: {closed}"));
         rounds.Clear();
-        return Task.CompletedTask;
+        return Task.FromResult(received);
     }
 }

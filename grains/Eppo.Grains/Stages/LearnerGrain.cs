@@ -134,10 +134,9 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         var current = Learner;
         if (batch.Iteration != current.IterationsDone)
             throw new StageStateLostException($"learner replica {slot.Replica} holds {current.IterationsDone} iterations; iteration {batch.Iteration} is out of step");
-        // The state this iteration starts from, kept on this silo's disk: a replica whose partner dies mid-iteration
-        // puts it back and the survivors redo the iteration, with no checkpoint to roll back to.
-        var start = ScratchPath("start");
-        await ComputeThreads.RunAsync(() => current.Save(start));
+        // The state this iteration starts from, in memory: a replica whose partner dies mid-iteration puts it back and the
+        // survivors redo the iteration, with no checkpoint to roll back to.
+        var start = await ComputeThreads.RunAsync(current.Snapshot);
         var exchange = GrainFactory.GetGrain<ILearnerExchangeGrain>(slot.Exchange);
         var bridge = new ExchangeBridge(exchange, slot);
         try
@@ -146,7 +145,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         }
         catch (Exception e)
         {
-            await ComputeThreads.RunAsync(() => current.Load(start));
+            await ComputeThreads.RunAsync(() => current.Restore(start));
             try { await exchange.CloseAsync($"replica {slot.Replica} failed: {e.GetBaseException().Message}"); }
             catch (Exception) { /* the exchange's silo may be the one that went away; the run grain closes it too */ }
             throw;

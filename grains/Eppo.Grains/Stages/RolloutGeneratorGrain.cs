@@ -22,7 +22,7 @@ public sealed class RolloutGeneratorGrain(IArtifactStore artifacts, RunInputs in
     {
         var current = await HoldAsync(request.Run, request.PolicyVersion);
         var result = await ComputeThreads.RunAsync(() => current.Generate(request.Prompts.Tokens, request.Seed));
-        return new Rollout(result.Responses, result.MeanEnergy, RuntimeIdentity, overlapped ? result.LogProbs : null);
+        return new Rollout(result.Responses, result.MeanEnergy, RuntimeIdentity, overlapped ? result.LogProbs : null, current.Version);
     }
 
     Task IRolloutGeneratorGrain.HoldPolicyAsync(RunContext run, int policyVersion) => HoldAsync(run, policyVersion);

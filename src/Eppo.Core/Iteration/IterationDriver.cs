@@ -19,7 +19,7 @@ namespace Eppo.Core.Iteration;
 public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIterationStages stages)
 {
     /// <summary>The next iteration's rollouts, sampling while this one learns (overlap).</summary>
-    sealed record Prefetch(int Iteration, PromptBatch Prompts, Task<Rollout> Rollout);
+    sealed record Prefetch(int Iteration, PromptBatch Prompts, int Version, Task<Rollout> Rollout);
 
     Prefetch? next;
 
@@ -41,11 +41,12 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
         var clock = Stopwatch.StartNew();
         PromptBatch prompts;
         Rollout rollouts;
+        var sampledBy = policyVersion;
         if (next is { } prefetched && prefetched.Iteration == iteration)
         {
             stage("generate");
             next = null;
-            (prompts, rollouts) = (prefetched.Prompts, await prefetched.Rollout);
+            (prompts, sampledBy, rollouts) = (prefetched.Prompts, prefetched.Version, await prefetched.Rollout);
         }
         else
         {
@@ -56,11 +57,13 @@ public sealed class IterationDriver(RunSpec spec, ITrainingTask task, IIteration
             rollouts = await stages.GenerateAsync(iteration, prompts, policyVersion);
         }
         var generateSeconds = clock.Elapsed.TotalSeconds;
+        if (rollouts.PolicyVersion >= 0 && rollouts.PolicyVersion != sampledBy)
+            throw new InvalidOperationException($"iteration {iteration}: its rollouts were sampled by policy version {rollouts.PolicyVersion}, not {sampledBy}");
         if (spec.Overlapped && iteration + 1 < spec.Iterations && !CommitDue(iteration + 1))
         {
             await stages.HoldPolicyAsync(policyVersion);
             var nextPrompts = await stages.PromptsAsync(iteration + 1);
-            next = new Prefetch(iteration + 1, nextPrompts, stages.GenerateAsync(iteration + 1, nextPrompts, policyVersion));
+            next = new Prefetch(iteration + 1, nextPrompts, policyVersion, stages.GenerateAsync(iteration + 1, nextPrompts, policyVersion));
         }
 
         stage("score + energy reference");

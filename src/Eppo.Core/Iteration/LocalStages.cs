@@ -51,7 +51,7 @@ public sealed class LocalStages : IIterationStages, IDisposable
             result.LogProbs.CopyTo(logProbs, range.Start.Value);
             chunk++;
         }
-        return Task.FromResult(new Rollout(responses, energyRl, LogProbs: spec.Overlapped ? logProbs : null));
+        return Task.FromResult(new Rollout(responses, energyRl, LogProbs: spec.Overlapped ? logProbs : null, PolicyVersion: policyVersion));
     }
 
     /// <summary>Nothing to do: every call here completes before the next, so the next generation reads the learner's current version.</summary>

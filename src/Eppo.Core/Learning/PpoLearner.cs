@@ -148,9 +148,15 @@ public sealed class PpoLearner : IDisposable
     /// <summary>Writes the models' trainable parts (each with its optimizer) and the learner state; atomic as a whole.</summary>
     public void Save(string dir) => LearnerCheckpoint.Save(dir, models.Parts, State);
 
-    public void Load(string dir)
+    public void Load(string dir) => Apply(LearnerCheckpoint.Load(dir, models.Parts));
+
+    /// <summary>The trainable state in memory (<see cref="LearnerSnapshot"/>), to put back with <see cref="Restore"/>.</summary>
+    public LearnerSnapshot Snapshot() => LearnerSnapshot.Take(models.Parts, State);
+
+    public void Restore(LearnerSnapshot snapshot) => Apply(snapshot.Restore(models.Parts));
+
+    void Apply(LearnerState state)
     {
-        var state = LearnerCheckpoint.Load(dir, models.Parts);
         PolicyVersion = state.PolicyVersion;
         IterationsDone = state.IterationsDone;
         if (kl is AdaptiveKlController adaptive) adaptive.Value = state.KlBeta;

@@ -65,6 +65,8 @@ public sealed class RunSpecValidationTests
         { "prompt_shards", "0", "1..256" },
         { "generators", "3", "divide batch_size" },
         { "scorers", "0", "divide batch_size" },
+        { "learners", "0", "1..64" },
+        { "learners", "100000", "1..64" },
         { "model.family", "\"rnn\"", "llama or gpt2" },
         { "model.hidden_size", "0", "1..65536" },
         { "model.layers", "2000", "1..1024" },

@@ -80,6 +80,31 @@ public sealed class DataParallelRunTests : IAsyncLifetime
         Assert.Contains("2 of 3 learner replicas run", status.LearnerShortfall);
     }
 
+    [Fact]
+    public async Task ReplicasThatDisagreeFailTheCommitNamingTheIterationTheReplicasAndBothHashes()
+    {
+        var spec = Spec(lora: true) with { Learners = 2 };
+        var models = Core.Preparation.ModelPreparation.Prepare(spec, dataRoot);
+        var runId = $"disagree-{Guid.NewGuid():N}"[..20];
+        var context = new RunContext { RunId = runId, SpecJson = spec.ToJson(), SftPath = models.SftPath, RewardPaths = models.RewardPaths };
+        var replicas = new[] { cluster.Client.GetGrain<ILearnerGrain>(runId), cluster.Client.GetGrain<ILearnerGrain>($"{runId}/1") };
+        await replicas[0].InitializeAsync(context, null, 0);
+        await replicas[1].CopyFromAsync(context, runId, 0);
+        // Each learns iteration 0 on a batch of its own: the same iteration count, different parameters.
+        var prompts = Core.Tasks.TrainingTasks.For(spec).TrainPrompts(spec).Tokens.Take(spec.BatchSize).ToArray();
+        var zeros = new float[prompts.Length];
+        for (var r = 0; r < 2; r++)
+            await replicas[r].LearnAsync(new Contracts.Messages.LearnerBatch(0, prompts, prompts.Select(p => p.Skip(r).ToArray()).ToArray(),
+                prompts.Select((_, i) => (float)(i % 3)).ToArray(), zeros, zeros));
+
+        var resilience = new EppoResilience(Microsoft.Extensions.Options.Options.Create(new EppoSiloOptions()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EppoResilience>.Instance);
+        var set = new global::Eppo.Grains.Runs.LearnerReplicas(cluster.Client, resilience, context, spec, () => 2, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var error = await Assert.ThrowsAsync<EppoException>(() => set.VerifyAsync(1));
+        Assert.Matches(@"^learner replicas disagree after iteration 0: replica 0 \(S[^)]+\) has parameter hash [0-9a-f]{64}, replica 1 \(S[^)]+\) has [0-9a-f]{64}$", error.Message);
+        await Task.WhenAll(replicas.Select(r => r.RetireAsync()));
+    }
+
     async Task<RunStatus> RunAsync(RunSpec spec)
     {
         var id = $"replicas-{Guid.NewGuid():N}"[..20];
