@@ -6,8 +6,8 @@ using Eppo.Grains.Interfaces;
 namespace Eppo.Grains.Stages;
 
 /// <summary>
-/// Lets a learner replica's synchronous compute (on a thread of its own: it blocks while the other replicas catch up,
-/// and must not hold a shared compute thread that another replica in this process needs) exchange sums through the
+/// Lets a learner replica's synchronous compute (on its own <see cref="ComputeLane"/>: it blocks while the other
+/// replicas catch up, and must not hold a shared compute thread that another replica in this process needs) exchange sums through the
 /// exchange grain: each <see cref="IBatchReduction"/> call is queued for the grain's turn, which makes the grain call
 /// and hands the answer back. So grain calls are made only from the grain's own context.
 /// </summary>
@@ -32,10 +32,10 @@ public sealed class ExchangeBridge(ILearnerExchangeGrain exchange, ReplicaSlot s
         return request.Answer.Task.GetAwaiter().GetResult();
     }
 
-    /// <summary>Runs <paramref name="compute"/> on a thread of its own and serves its exchanges from the caller's (the grain's) context.</summary>
-    public async Task<T> RunAsync<T>(Func<T> compute)
+    /// <summary>Runs <paramref name="compute"/> on <paramref name="lane"/> and serves its exchanges from the caller's (the grain's) context.</summary>
+    public async Task<T> RunAsync<T>(ComputeLane lane, Func<T> compute)
     {
-        var work = ComputeThreads.RunLongAsync(() =>
+        var work = lane.RunAsync(() =>
         {
             try { return compute(); }
             finally { requests.Writer.TryComplete(); }

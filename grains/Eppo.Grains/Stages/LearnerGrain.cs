@@ -25,6 +25,7 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
     PpoLearner? learner;
     ChunkedBytes? published;  // the current version's safetensors bytes, written once per version
     int publishedVersion = -1;
+    ComputeLane? lane;  // a data-parallel replica's own compute thread, for the activation
     ChunkedBytes? state;  // this replica's whole state as last asked for by a replica that joins
     int stateIterations = -1;
 
@@ -141,7 +142,8 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         var bridge = new ExchangeBridge(exchange, slot);
         try
         {
-            return await bridge.RunAsync(() => current.Learn(batch, new ReplicaShare(slot.Replica, slot.Replicas, batch.Rows), bridge));
+            lane ??= new ComputeLane("eppo-learner-replica");
+            return await bridge.RunAsync(lane, () => current.Learn(batch, new ReplicaShare(slot.Replica, slot.Replicas, batch.Rows), bridge));
         }
         catch (Exception e)
         {
@@ -218,6 +220,8 @@ public sealed class LearnerGrain(IOptions<EppoSiloOptions> options, IArtifactSto
         learner = null;
         published = null;
         state = null;
+        lane?.Dispose();
+        lane = null;
     }
 
     Task ILearnerGrain.RetireAsync()

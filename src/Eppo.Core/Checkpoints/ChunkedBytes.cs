@@ -16,10 +16,14 @@ public sealed class ChunkedBytes : Stream
     long length;
     byte[]? sha256;
 
-    public ChunkedBytes(int chunkBytes)
+    readonly bool hashed;
+
+    /// <param name="hashed">False for bytes that never leave the process (a learner's snapshot): no SHA-256 to pay for.</param>
+    public ChunkedBytes(int chunkBytes, bool hashed = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkBytes);
         this.chunkBytes = chunkBytes;
+        this.hashed = hashed;
     }
 
     /// <summary>The chunks written so far; all of <see cref="ChunkBytes"/> but the last.</summary>
@@ -28,14 +32,14 @@ public sealed class ChunkedBytes : Stream
     public int ChunkBytes => chunkBytes;
 
     /// <summary>SHA-256 of everything written; writing ends when it is read.</summary>
-    public byte[] Sha256 => sha256 ??= hash.GetHashAndReset();
+    public byte[] Sha256 => hashed ? sha256 ??= hash.GetHashAndReset() : throw new InvalidOperationException("chunked bytes written without their hash");
 
     public override long Length => length;
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         if (sha256 is not null) throw new InvalidOperationException("chunked bytes: written after their hash was taken");
-        hash.AppendData(buffer);
+        if (hashed) hash.AppendData(buffer);
         length += buffer.Length;
         while (buffer.Length > 0)
         {

@@ -23,7 +23,7 @@ public sealed class LearnerSnapshot
         var snapshot = new LearnerSnapshot(state);
         foreach (var part in parts)
         {
-            var (weights, optimizer) = (new ChunkedBytes(ChunkBytes), new ChunkedBytes(ChunkBytes));
+            var (weights, optimizer) = (new ChunkedBytes(ChunkBytes, hashed: false), new ChunkedBytes(ChunkBytes, hashed: false));
             ModelWeights.Write(part.Module, weights);
             OptimizerStateFile.Write(part.Optimizer, optimizer);
             weights.Flush();
