@@ -17,7 +17,10 @@ namespace Eppo.Grains.Runs;
 public sealed class LearnerReplicas(IGrainFactory grains, EppoResilience resilience, RunContext run, RunSpec spec, Func<int> learnerHosts, ILogger logger)
 {
     /// <summary>Attempts at one iteration's learning before the run's own retry (back to the checkpoint) takes over.</summary>
-    const int Attempts = 4;
+    const int Attempts = 8;
+
+    /// <summary>How long settling the set may keep meeting a silo that is going away (a dead one is declared so in seconds).</summary>
+    static readonly TimeSpan SettleTime = TimeSpan.FromMinutes(2);
 
     /// <summary>Each replica's silo, as last seen.</summary>
     public string[] Hosts { get; private set; } = [];
@@ -38,6 +41,23 @@ public sealed class LearnerReplicas(IGrainFactory grains, EppoResilience resilie
     /// checkpoint) when no replica holds that state.
     /// </summary>
     public async Task<int> EnsureAsync(int iterationsDone)
+    {
+        var deadline = DateTime.UtcNow + SettleTime;
+        for (var attempt = 1; ; attempt++)
+            try
+            {
+                return await SettleAsync(iterationsDone);
+            }
+            catch (Exception e) when (TransientFailures.IsTransient(e) && DateTime.UtcNow < deadline)
+            {
+                // A replica's silo died and is not yet declared dead, or its grain is being re-activated: not a reason
+                // to go back to the checkpoint while a live replica holds the state.
+                logger.LogInformation("run {Run}: settling the learner replicas failed ({Error}); trying again", run.RunId, e.GetBaseException().Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
+            }
+    }
+
+    async Task<int> SettleAsync(int iterationsDone)
     {
         var hosts = Math.Max(1, learnerHosts());
         var count = Math.Min(spec.LearnerReplicas, Math.Min(hosts, spec.BatchSize));
@@ -93,7 +113,7 @@ public sealed class LearnerReplicas(IGrainFactory grains, EppoResilience resilie
                 throw new StageStateLostException($"learning iteration {batch.Iteration} on {count} replicas failed {attempt} times: {errors[0].Message}");
             logger.LogWarning("run {Run}: learning iteration {Iteration} on {Count} replicas failed ({Error}); redoing it with the replicas there are",
                 run.RunId, batch.Iteration, count, errors[0].Message);
-            await Task.Delay(TimeSpan.FromSeconds(attempt));
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
         }
     }
 
