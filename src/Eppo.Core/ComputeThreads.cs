@@ -78,11 +78,7 @@ public static class ComputeThreads
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var job = new Thread(() =>
         {
-            try
-            {
-                Torch.ApplyToThisThread();
-                done.SetResult(compute());
-            }
+            try { done.SetResult(compute()); }
             catch (Exception e) { done.SetException(e); }
         }) { IsBackground = true, Name = "eppo-long-compute" };
         job.Start();
