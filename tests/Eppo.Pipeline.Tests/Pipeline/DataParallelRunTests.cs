@@ -14,29 +14,11 @@ namespace Eppo.Pipeline.Tests.Pipeline;
 /// </summary>
 public sealed class DataParallelRunTests : IAsyncLifetime
 {
-    readonly string dataRoot = Directory.CreateTempSubdirectory("eppo-replicas-").FullName;
-    InProcessTestCluster cluster = null!;
+    TestSilos silos = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage(EppoStorage.Name);
-            silo.UseInMemoryReminderService();
-            silo.AddEppoGrains(o => o.DataRoot = dataRoot);
-        });
-        builder.ConfigureClient(client => client.Services.AddEppoSerialization());
-        cluster = builder.Build();
-        await cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => silos = await TestSilos.StartAsync(2, "replicas");
 
-    public async Task DisposeAsync()
-    {
-        await cluster.StopAllSilosAsync();
-        await cluster.DisposeAsync();
-        try { Directory.Delete(dataRoot, recursive: true); } catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await silos.DisposeAsync();
 
     static RunSpec Spec(bool lora) => RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json")) with
     {
@@ -84,10 +66,10 @@ public sealed class DataParallelRunTests : IAsyncLifetime
     public async Task ReplicasThatDisagreeFailTheCommitNamingTheIterationTheReplicasAndBothHashes()
     {
         var spec = Spec(lora: true) with { Learners = 2 };
-        var models = Core.Preparation.ModelPreparation.Prepare(spec, dataRoot);
+        var models = Core.Preparation.ModelPreparation.Prepare(spec, silos.DataRoot);
         var runId = $"disagree-{Guid.NewGuid():N}"[..20];
         var context = new RunContext { RunId = runId, SpecJson = spec.ToJson(), SftPath = models.SftPath, RewardPaths = models.RewardPaths };
-        var replicas = new[] { cluster.Client.GetGrain<ILearnerGrain>(runId), cluster.Client.GetGrain<ILearnerGrain>($"{runId}/1") };
+        var replicas = new[] { silos.Cluster.Client.GetGrain<ILearnerGrain>(runId), silos.Cluster.Client.GetGrain<ILearnerGrain>($"{runId}/1") };
         await replicas[0].InitializeAsync(context, null, 0);
         await replicas[1].CopyFromAsync(context, runId, 0);
         // Each learns iteration 0 on a batch of its own: the same iteration count, different parameters.
@@ -99,7 +81,7 @@ public sealed class DataParallelRunTests : IAsyncLifetime
 
         var resilience = new EppoResilience(Microsoft.Extensions.Options.Options.Create(new EppoSiloOptions()),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<EppoResilience>.Instance);
-        var set = new global::Eppo.Grains.Runs.LearnerReplicas(cluster.Client, resilience, context, spec, () => 2, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var set = new global::Eppo.Grains.Runs.LearnerReplicas(silos.Cluster.Client, resilience, context, spec, () => 2, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var error = await Assert.ThrowsAsync<EppoException>(() => set.VerifyAsync(1));
         Assert.Matches(@"^learner replicas disagree after iteration 0: replica 0 \(S[^)]+\) has parameter hash [0-9a-f]{64}, replica 1 \(S[^)]+\) has [0-9a-f]{64}$", error.Message);
         await Task.WhenAll(replicas.Select(r => r.RetireAsync()));
@@ -108,8 +90,8 @@ public sealed class DataParallelRunTests : IAsyncLifetime
     async Task<RunStatus> RunAsync(RunSpec spec)
     {
         var id = $"replicas-{Guid.NewGuid():N}"[..20];
-        await cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
-        var status = await new RunWaiter(cluster.Client).UntilEndedAsync(id, timeout: TimeSpan.FromSeconds(240));
+        await silos.Cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
+        var status = await new RunWaiter(silos.Cluster.Client).UntilEndedAsync(id, timeout: TimeSpan.FromSeconds(240));
         Assert.True(status.State == RunState.Completed, status.Reason);
         return status;
     }

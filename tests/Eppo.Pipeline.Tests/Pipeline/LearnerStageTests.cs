@@ -12,50 +12,30 @@ namespace Eppo.Pipeline.Tests.Pipeline;
 /// </summary>
 public sealed class LearnerStageTests : IAsyncLifetime
 {
-    readonly string dataRoot = Directory.CreateTempSubdirectory("eppo-stages-").FullName;
-    InProcessTestCluster cluster = null!;
-    string? learnerSilo;  // the first silo configured
+    TestSilos silos = null!;
+    string? firstSilo;  // the first silo configured
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => silos = await TestSilos.StartAsync(2, "stages", (silo, o) =>
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((options, silo) =>
-        {
-            silo.AddMemoryGrainStorage(EppoStorage.Name);
-            silo.UseInMemoryReminderService();
-            learnerSilo ??= options.SiloName;
-            var learner = options.SiloName == learnerSilo;
-            silo.AddEppoGrains(o =>
-            {
-                o.DataRoot = dataRoot;
-                o.Stages = ModelStages.Parse(learner ? "learner" : "generator, scorer,reference,trainer");
-            });
-        });
-        builder.ConfigureClient(client => client.Services.AddEppoSerialization());
-        cluster = builder.Build();
-        await cluster.DeployAsync();
-    }
+        firstSilo ??= silo;
+        o.Stages = ModelStages.Parse(silo == firstSilo ? "learner" : "generator, scorer,reference,trainer");
+    });
 
-    public async Task DisposeAsync()
-    {
-        await cluster.StopAllSilosAsync();
-        await cluster.DisposeAsync();
-        try { Directory.Delete(dataRoot, recursive: true); } catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await silos.DisposeAsync();
 
     [Fact]
     public async Task TheLearnerGoesToTheLearnerSiloAndTheRestElsewhere()
     {
         var spec = RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json")) with { Iterations = 2, CheckpointInterval = 2, Learners = 2 };
         var id = $"stages-{Guid.NewGuid():N}"[..18];
-        await cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
-        var status = await new RunWaiter(cluster.Client).UntilEndedAsync(id, timeout: TimeSpan.FromSeconds(180));
+        await silos.Cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
+        var status = await new RunWaiter(silos.Cluster.Client).UntilEndedAsync(id, timeout: TimeSpan.FromSeconds(180));
         Assert.True(status.State == RunState.Completed, status.Reason);
         // One silo has the learner stage: one replica runs, and status says why.
         Assert.Contains("1 of 2 learner replicas run", status.LearnerShortfall);
 
-        var learner = cluster.Silos.Single(s => s.Name == learnerSilo).SiloAddress;
-        var activations = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var learner = silos.Cluster.Silos.Single(s => s.Name == firstSilo).SiloAddress;
+        var activations = await silos.Cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         var modelBearing = activations.Where(a => new[] { "Generator", "Scorer", "Learner", "EnergyReference", "ModelTrainer" }.Any(a.GrainType.Contains)).ToList();
         // The learner is retired with the run (it may not have gone yet); status says where it was.
         Assert.Equal([learner.ToString()], status.LearnerHosts);

@@ -9,48 +9,28 @@ namespace Eppo.Pipeline.Tests.Pipeline;
 /// <summary>A silo started with model slots 0 hosts no model-bearing grain; the other silo takes them all.</summary>
 public sealed class ModelPlacementTests : IAsyncLifetime
 {
-    readonly string dataRoot = Directory.CreateTempSubdirectory("eppo-placement-").FullName;
-    InProcessTestCluster cluster = null!;
-    string? modelHostName;  // the first silo configured
+    TestSilos silos = null!;
+    string? firstSilo;  // the first silo configured
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => silos = await TestSilos.StartAsync(2, "placement", (silo, o) =>
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((options, silo) =>
-        {
-            silo.AddMemoryGrainStorage(EppoStorage.Name);
-            silo.UseInMemoryReminderService();
-            modelHostName ??= options.SiloName;
-            var modelHost = options.SiloName == modelHostName;
-            silo.AddEppoGrains(o =>
-            {
-                o.DataRoot = dataRoot;
-                o.ModelSlots = modelHost ? 4 : 0;
-            });
-        });
-        builder.ConfigureClient(client => client.Services.AddEppoSerialization());
-        cluster = builder.Build();
-        await cluster.DeployAsync();
-    }
+        firstSilo ??= silo;
+        o.ModelSlots = silo == firstSilo ? 4 : 0;
+    });
 
-    public async Task DisposeAsync()
-    {
-        await cluster.StopAllSilosAsync();
-        await cluster.DisposeAsync();
-        try { Directory.Delete(dataRoot, recursive: true); } catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await silos.DisposeAsync();
 
     [Fact]
     public async Task GeneratorsScorersAndLearnerGoOnlyToTheSiloWithModelSlots()
     {
         var spec = RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json")) with { Generators = 4, Scorers = 2, Iterations = 2, CheckpointInterval = 2 };
-        var primary = cluster.Silos.Single(s => s.Name == modelHostName).SiloAddress;
-        var other = cluster.Silos.Single(s => s.Name != modelHostName).SiloAddress;
+        var primary = silos.Cluster.Silos.Single(s => s.Name == firstSilo).SiloAddress;
+        var other = silos.Cluster.Silos.Single(s => s.Name != firstSilo).SiloAddress;
         // Several runs: their run grains land on both silos, so calls into placement come from either side.
         var ids = Enumerable.Range(0, 4).Select(i => $"placement-{i}-{Guid.NewGuid():N}"[..20]).ToArray();
-        foreach (var id in ids) await cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
+        foreach (var id in ids) await silos.Cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
 
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        var management = silos.Cluster.Client.GetGrain<IManagementGrain>(0);
         foreach (var id in ids)
         {
             var status = await WaitForEndAsync(id);
@@ -65,5 +45,5 @@ public sealed class ModelPlacementTests : IAsyncLifetime
         Assert.Empty(onOther);
     }
 
-    Task<RunStatus> WaitForEndAsync(string runId) => new RunWaiter(cluster.Client).UntilEndedAsync(runId, timeout: TimeSpan.FromSeconds(180));
+    Task<RunStatus> WaitForEndAsync(string runId) => new RunWaiter(silos.Cluster.Client).UntilEndedAsync(runId, timeout: TimeSpan.FromSeconds(180));
 }

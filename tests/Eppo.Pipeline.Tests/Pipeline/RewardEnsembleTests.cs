@@ -14,37 +14,19 @@ namespace Eppo.Pipeline.Tests.Pipeline;
 /// </summary>
 public sealed class RewardEnsembleTests : IAsyncLifetime
 {
-    readonly string dataRoot = Directory.CreateTempSubdirectory("eppo-ensemble-").FullName;
-    InProcessTestCluster cluster = null!;
+    TestSilos silos = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage(EppoStorage.Name);
-            silo.UseInMemoryReminderService();
-            silo.AddEppoGrains(o => o.DataRoot = dataRoot);
-        });
-        builder.ConfigureClient(client => client.Services.AddEppoSerialization());
-        cluster = builder.Build();
-        await cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => silos = await TestSilos.StartAsync(2, "ensemble");
 
-    public async Task DisposeAsync()
-    {
-        await cluster.StopAllSilosAsync();
-        await cluster.DisposeAsync();
-        try { Directory.Delete(dataRoot, recursive: true); } catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await silos.DisposeAsync();
 
     static RunSpec Tiny(string method) => RunSpec.Load(RepoRoot.Path("deploy/examples/tiny.json")) with { Method = method, Iterations = 2, Seed = 19 };
 
     async Task<RunStatus> RunAsync(RunSpec spec)
     {
         var id = $"{spec.Method}-{Guid.NewGuid():N}"[..20];
-        await cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
-        return await new RunWaiter(cluster.Client).UntilEndedAsync(id, timeout: TimeSpan.FromMinutes(4));
+        await silos.Cluster.Client.GetGrain<IRunGrain>(id).StartAsync(spec.ToJson());
+        return await new RunWaiter(silos.Cluster.Client).UntilEndedAsync(id, timeout: TimeSpan.FromMinutes(4));
     }
 
     [Theory]
@@ -56,15 +38,15 @@ public sealed class RewardEnsembleTests : IAsyncLifetime
         var spec = Tiny(method);
         var status = await RunAsync(spec);
         Assert.True(status.State == RunState.Completed, status.Reason);
-        var local = ModelPreparation.Prepare(spec, dataRoot);
+        var local = ModelPreparation.Prepare(spec, silos.DataRoot);
         Assert.Equal(local.RewardModels.Select(m => (m.Role, m.HeldOutAccuracy)), status.RewardModels.Select(m => (m.Role, m.HeldOutAccuracy)));
         Assert.Equal(local.RewardPaths, status.RewardPaths);
         if (method != "par")
         {
             // The members (WARM: its ingredients) trained on both silos.
-            var silos = cluster.Silos.Select(s => s.SiloAddress.ToString()).ToHashSet();
+            var addresses = silos.Cluster.Silos.Select(s => s.SiloAddress.ToString()).ToHashSet();
             var hosts = status.RewardModels.Where(m => m.Role != "warm average").Select(m => m.TrainedOn).ToArray();
-            Assert.All(hosts, h => Assert.Contains(h!, silos));
+            Assert.All(hosts, h => Assert.Contains(h!, addresses));
             Assert.Equal(2, hosts.Distinct().Count());
         }
         using var pipeline = new LocalPipeline(spec, local);
