@@ -18,6 +18,10 @@ public sealed record RunSpec
     public string? PromptsFile { get; init; }
     public int Prompts { get; init; } = 4096;
 
+    /// <summary>HackBench's SFT data mix; only with task "hackbench" (null: the task's default mix).</summary>
+    [JsonPropertyName("hackbench"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HackBenchSpec? HackBench { get; init; }
+
     public ModelSpec Model { get; init; } = new();
     public SftSpec Sft { get; init; } = new();
     public RewardSpec Reward { get; init; } = new();
@@ -248,6 +252,8 @@ public sealed record RunSpec
         Reward.Validate(source);
         c.Require((Task == "text") == (Text is not null), "text", Task == "text" ? "required when task is \"text\"" : "only used when task is \"text\"");
         Text?.Validate(source);
+        c.Require(HackBench is null || Task == "hackbench", "hackbench", $"only used when task is \"hackbench\" (task is \"{Task}\")");
+        HackBench?.Validate(source);
         var method = TrainingMethod;
         c.Require(method.RewardModel == RewardModelKind.BradleyTerry || Reward.Source == RewardSpec.Train, "reward.source",
             $"method '{Method}' trains its own {method.RewardModel} reward model; use \"train\" (got '{Reward.Source}')");

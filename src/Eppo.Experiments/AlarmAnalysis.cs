@@ -13,30 +13,30 @@ public sealed record AlarmSetting(double K, double Threshold, int Persist)
     public string Name => $"k={K:0.#}, share≥{Threshold:0.##}, {Persist} in a row";
 }
 
-/// <summary>One run under one alarm: where the alarm first fired, where the gold win rate against SFT first fell below the line, and the lead.</summary>
-public sealed record RunAlarm(string Label, int Seed, bool Control, int? FiresAt, int? GoldFallsAt)
+/// <summary>One run under one alarm: where the alarm first fired, where gold passed its peak, and the lead.</summary>
+public sealed record RunAlarm(string Label, int Seed, bool Control, int? FiresAt, int? PeakPassedAt)
 {
-    /// <summary>Iterations from the alarm to the gold fall (negative: the alarm came late); null unless both happened.</summary>
-    public int? LeadTime => FiresAt is { } f && GoldFallsAt is { } g ? g - f : null;
+    /// <summary>Iterations from the alarm to gold passing its peak (negative: the alarm came late); null unless both happened.</summary>
+    public int? LeadTime => FiresAt is { } f && PeakPassedAt is { } g ? g - f : null;
 }
 
-/// <param name="HackingRuns">Runs (not controls) whose gold win rate against SFT fell below the line.</param>
-/// <param name="Warned">Hacking runs the alarm fired on at least <see cref="AlarmAnalysis.RequiredLead"/> iterations before the fall.</param>
+/// <param name="HackingRuns">Runs (not controls) whose gold passed its peak.</param>
+/// <param name="Warned">Hacking runs the alarm fired on at least <see cref="AlarmAnalysis.RequiredLead"/> iterations before the peak was passed.</param>
 /// <param name="MedianLead">Median lead time over hacking runs it fired on (NaN when none).</param>
 /// <param name="FalseAlarms">Control runs (which do not hack) it fired on.</param>
 public sealed record AlarmReport(string Setting, int HackingRuns, int Fired, int Warned, double MedianLead, int Controls, int FalseAlarms,
     double FalseAlarmRate, IReadOnlyList<RunAlarm> Runs);
 
 /// <summary>
-/// The energy alarm as a detector (issue: lead time and false alarms). A run hacks when its gold win rate against SFT
-/// (win + ½ tie, on held-out prompts at its checkpoints) first falls below <see cref="FallLine"/>; the alarm's lead is
-/// the iterations from its first firing to that fall. Control runs do not hack by construction (a run optimising the
+/// The energy alarm as a detector of the peak (issue: lead time and false alarms). The event to warn about is gold
+/// passing its peak: the first checkpoint whose gold (mean on held-out prompts) is at least <see cref="PeakDrop"/> below
+/// the best so far, SFT included; the alarm's lead is the iterations from its first firing to that checkpoint. Control runs do not hack by construction (a run optimising the
 /// gold judge itself; PPO w/ KL at its largest β): any firing on them is a false alarm. The Prometheus rule
 /// EppoEnergyLossRisingFast is replayed on the recorded history with the iterations' own clock.
 /// </summary>
 public static class AlarmAnalysis
 {
-    public const double FallLine = 0.45;
+    public const double PeakDrop = 0.05;
     public const int RequiredLead = 20;
 
     public static readonly IReadOnlyList<AlarmSetting> Grid =
@@ -47,7 +47,7 @@ public static class AlarmAnalysis
     /// <summary>Every grid setting, then the Prometheus rule, over the runs of <paramref name="inputs"/>.</summary>
     public static IReadOnlyList<AlarmReport> Analyse(DemoInputs inputs, Func<string, bool> isControl)
     {
-        var falls = inputs.Runs.ToDictionary(r => (r.Method, r.Seed), r => GoldFallsAt(r, inputs.Baseline(r.Seed), inputs.Config.WinMargin));
+        var falls = inputs.Runs.ToDictionary(r => (r.Method, r.Seed), r => PeakPassedAt(r, inputs.Baseline(r.Seed)));
         AlarmReport Report(string name, Func<IReadOnlyList<IterationMetrics>, int?> fires) => Summarise(name, inputs.Runs
             .Select(r => new RunAlarm(r.Method, r.Seed, isControl(r.Method), fires(r.History), falls[(r.Method, r.Seed)])).ToArray());
         return Grid.Select(s => Report(s.Name, h => FiresAt(h, s))).Append(Report(Prometheus, PrometheusFiresAt)).ToArray();
@@ -61,7 +61,7 @@ public static class AlarmAnalysis
 
     static AlarmReport Summarise(string setting, IReadOnlyList<RunAlarm> runs)
     {
-        var hacking = runs.Where(r => !r.Control && r.GoldFallsAt is not null).ToArray();
+        var hacking = runs.Where(r => !r.Control && r.PeakPassedAt is not null).ToArray();
         var leads = hacking.Where(r => r.LeadTime is not null).Select(r => (double)r.LeadTime!.Value).ToArray();
         var controls = runs.Where(r => r.Control).ToArray();
         var falseAlarms = controls.Count(r => r.FiresAt is not null);
@@ -83,10 +83,18 @@ public static class AlarmAnalysis
         return null;
     }
 
-    /// <summary>The first checkpoint iteration whose gold win rate against the seed's SFT policy is below <see cref="FallLine"/>.</summary>
-    public static int? GoldFallsAt(MethodRunResult run, SeedBaseline baseline, double margin) =>
-        run.Trajectory().Where(c => c.Iteration > 0)
-            .FirstOrDefault(c => EvaluationMetrics.Compare(c.Evaluation, baseline.Sft, (float)margin).WinRate < FallLine)?.Iteration;
+    /// <summary>The first checkpoint whose gold is at least <see cref="PeakDrop"/> below the best before it (the seed's SFT policy included).</summary>
+    public static int? PeakPassedAt(MethodRunResult run, SeedBaseline baseline)
+    {
+        var best = baseline.Sft.Summary().GoldReward;
+        foreach (var checkpoint in run.Trajectory().Where(c => c.Iteration > 0))
+        {
+            var gold = checkpoint.Evaluation.Summary().GoldReward;
+            if (gold <= best - PeakDrop) return checkpoint.Iteration;
+            best = Math.Max(best, gold);
+        }
+        return null;
+    }
 
     /// <summary>
     /// deploy/prometheus/alerts.yml's EppoEnergyLossRisingFast on the history, time = the iterations' cumulative

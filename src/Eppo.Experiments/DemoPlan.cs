@@ -14,14 +14,18 @@ public static class DemoPlan
 {
     public static IReadOnlyList<string> Methods => TrainingMethods.DemoNames;
 
-    public static RunSpec Base(bool quick) => quick
+    /// <summary>The demo's base spec on a HackBench variant (default: <see cref="HackBenchVariant.Gao"/>).</summary>
+    public static RunSpec Base(bool quick, HackBenchVariant? variant = null) => (variant ?? HackBenchVariant.Gao).Apply(Scale(quick), quick);
+
+    /// <summary>Model, data and RL sizes of each scale; the variant says what the data are.</summary>
+    static RunSpec Scale(bool quick) => quick
         ? new RunSpec
         {
             Name = "demo-quick",
             Prompts = 4096,
             Model = new ModelSpec { HiddenSize = 48, Layers = 2, Heads = 4, KvHeads = 4, IntermediateSize = 128 },
             Sft = new SftSpec { Steps = 600, BatchSize = 64, Lr = 3e-3, Examples = 10000 },
-            Reward = new RewardSpec { Pairs = 8000, Epochs = 2, BatchSize = 64, Lr = 1e-3 },
+            Reward = new RewardSpec { Epochs = 2, BatchSize = 64, Lr = 1e-3 },
             Iterations = 60,
             BatchSize = 32,
             MiniBatchSize = 16,
@@ -35,7 +39,7 @@ public static class DemoPlan
             Prompts = 8192,
             Model = new ModelSpec { HiddenSize = 64, Layers = 2, Heads = 4, KvHeads = 4, IntermediateSize = 176 },
             Sft = new SftSpec { Steps = 1500, BatchSize = 128, Lr = 3e-3, Examples = 20000 },
-            Reward = new RewardSpec { Pairs = 150000, Epochs = 3, BatchSize = 128, Lr = 1e-3 },
+            Reward = new RewardSpec { Epochs = 3, BatchSize = 128, Lr = 1e-3 },
             Iterations = 300,
             BatchSize = 64,
             MiniBatchSize = 32,
@@ -53,11 +57,12 @@ public static class DemoPlan
     public static RunSpec PickedEppo(RunSpec spec) => spec with { Eta = 1, EnergyScale = "spread" };
 
     /// <summary>The demo as a study: one run per (seed, method), labelled by method, evaluated by the gold judge on <paramref name="evalPrompts"/> held-out prompts.</summary>
-    public static StudyPlan<GoldSeed> Plan(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods, int evalPrompts, Func<RunSpec, RunSpec>? adjust = null) =>
-        new("demo", Specs(quick, seeds, methods).Select(adjust ?? (s => s)).Select(s => new PlannedRun(s, s.Method)).ToArray(), new GoldEvaluation(evalPrompts));
+    public static StudyPlan<GoldSeed> Plan(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods, int evalPrompts,
+        Func<RunSpec, RunSpec>? adjust = null, HackBenchVariant? variant = null) =>
+        new("demo", Specs(quick, seeds, methods, variant).Select(adjust ?? (s => s)).Select(s => new PlannedRun(s, s.Method)).ToArray(), new GoldEvaluation(evalPrompts));
 
-    public static IReadOnlyList<RunSpec> Specs(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods) =>
-        seeds.SelectMany(seed => methods.Select(method => ((quick ? PickedEppo(Base(quick)) : Base(quick)) with
+    public static IReadOnlyList<RunSpec> Specs(bool quick, IReadOnlyList<int> seeds, IReadOnlyList<string> methods, HackBenchVariant? variant = null) =>
+        seeds.SelectMany(seed => methods.Select(method => ((quick ? PickedEppo(Base(quick, variant)) : Base(quick, variant)) with
         {
             Name = $"{(quick ? "demo-quick" : "demo")}-{method}-s{seed}",
             Method = method,

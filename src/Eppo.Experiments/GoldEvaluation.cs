@@ -15,10 +15,14 @@ public sealed record GoldSeed(SeedBaseline Baseline, IReadOnlyList<MethodRunResu
 /// The evaluation of the demo and of tuning, for a task with a gold judge (HackBench): every checkpoint of every run
 /// sampled on the seed's first <paramref name="prompts"/> held-out prompts with the same noise, each answer given the
 /// task's gold verdict and the proxy's score (<see cref="PolicyEvaluator"/>, the proxy of <see cref="TrainedRun.ProxyOf"/>);
-/// the report pairs them afterwards.
+/// the report pairs them afterwards. The SFT policy is also sampled <paramref name="bestOfN"/> times per prompt for its
+/// best-of-n curve on the proxy (0: not).
 /// </summary>
-public sealed class GoldEvaluation(int prompts) : IStudyEvaluation<GoldSeed>
+public sealed class GoldEvaluation(int prompts, int bestOfN = GoldEvaluation.BestOfNSamples) : IStudyEvaluation<GoldSeed>
 {
+    /// <summary>Gao et al.'s best-of-n curve goes to n = 64 (KL ≈ 3.2 nats).</summary>
+    public const int BestOfNSamples = 64;
+
     public int Prompts => prompts;
 
     public Task<GoldSeed> EvaluateAsync(int seed, IReadOnlyList<TrainedRun> runs, IAnsiConsole console, CancellationToken cancellation) =>
@@ -33,7 +37,9 @@ public sealed class GoldEvaluation(int prompts) : IStudyEvaluation<GoldSeed>
         var proxy = RewardSources.Load(first.RewardPaths, first.Spec, task);
         using var owned = proxy as IDisposable;
         using var evaluator = PolicyEvaluator.For(task, sft, proxy, prompts, seed, new EvaluationOptions(MaxNewTokens: first.Spec.MaxNewTokens));
-        var baseline = new SeedBaseline(seed, evaluator.EvaluateSft(), first.Status.RewardHeldOutAccuracy);
+        var sftEvaluation = evaluator.EvaluateSft();
+        var curve = bestOfN > 0 ? BestOfN.Curve(evaluator.SampleScores(sft, bestOfN)) : [];
+        var baseline = new SeedBaseline(seed, sftEvaluation, first.Status.RewardHeldOutAccuracy, curve);
         var results = new List<MethodRunResult>();
         console.Status().Start($"seed {seed}: evaluating checkpoints on {prompts} held-out prompts", _ =>
         {

@@ -29,6 +29,8 @@ public static class ReportBuilder
             EnergyLoss(inputs, methods),
             Hacking(inputs, methods),
             methods.ToDictionary(m => m, m => KlCurve(inputs, m)),
+            methods.ToDictionary(m => m, m => Overoptimization(inputs, m)),
+            BestOfNCurve(inputs),
             []);
         return document with { Findings = ReportFindings.Write(document) };
     }
@@ -151,6 +153,39 @@ public static class ReportBuilder
             .Select(g => new KlPoint(g.Key, Stats.Mean(g.Select(p => p.Summary.SqrtKl)), Stats.Mean(g.Select(p => p.Summary.GoldReward)),
                 Stats.Mean(g.Select(p => p.Summary.ProxyReward)), g.Count()))
             .ToArray();
+
+    /// <summary>The rise over SFT's gold that counts as RL having gained (the Gao-shape measure).</summary>
+    public const double GaoShapeRise = 0.05;
+
+    static OveroptimizationReport Overoptimization(DemoInputs inputs, string method)
+    {
+        var curve = KlCurve(inputs, method);
+        var sft = curve.First(p => p.Iteration == 0).GoldReward;
+        var peak = curve.MaxBy(p => p.GoldReward)!;
+        var final = curve[^1].GoldReward;
+        var fit = GoldScalingFit.Fit(curve.Select(p => (p.SqrtKl, p.GoldReward - sft)));
+        var perSeed = Trajectories(inputs, method).Select(t =>
+        {
+            var golds = t.Points.Select(p => (p.Iteration, Gold: p.Evaluation.Summary().GoldReward)).ToArray();
+            var best = golds.MaxBy(g => g.Gold);
+            return new SeedOveroptimization(t.Baseline.Seed, golds.First(g => g.Iteration == 0).Gold, best.Gold, best.Iteration, golds[^1].Gold);
+        }).ToArray();
+        return new OveroptimizationReport(sft, peak.GoldReward, peak.Iteration, final, fit?.Alpha, fit?.Beta, fit?.PeakSqrtKl,
+            fit?.PeakGain is { } gain ? sft + gain : null, peak.GoldReward - sft, final - sft, perSeed);
+    }
+
+    /// <summary>The SFT policy's best-of-n curve on the proxy, mean over the seeds that sampled it.</summary>
+    static IReadOnlyList<BestOfNPoint> BestOfNCurve(DemoInputs inputs)
+    {
+        var curves = inputs.Baselines.Select(b => b.BestOfN ?? []).Where(c => c.Count > 0).ToArray();
+        if (curves.Length == 0) return [];
+        var sizes = curves.Min(c => c.Count);
+        return Enumerable.Range(0, sizes).Select(i =>
+        {
+            var at = curves.Select(c => c[i]).ToArray();
+            return at[0] with { Gold = at.Average(p => p.Gold), Proxy = at.Average(p => p.Proxy) };
+        }).ToArray();
+    }
 
     static EnergyReport EnergyLoss(DemoInputs inputs, IReadOnlyList<string> methods)
     {

@@ -1,4 +1,5 @@
 using Eppo.Contracts;
+using Eppo.Core.Evaluation;
 
 namespace Eppo.Experiments;
 
@@ -16,6 +17,8 @@ public sealed record ReportDocument(
     EnergyReport EnergyLoss,
     HackingReport Hacking,
     IReadOnlyDictionary<string, IReadOnlyList<KlPoint>> RewardVsSqrtKl,
+    IReadOnlyDictionary<string, OveroptimizationReport> Overoptimization,
+    IReadOnlyList<BestOfNPoint> BestOfN,
     IReadOnlyList<string> Findings);
 
 /// <summary>The run's settings; EnergySign and EnergyMask state how energy loss was measured.</summary>
@@ -157,3 +160,28 @@ public sealed record HackingReport(
 
 /// <summary>Gold and proxy reward of the policy after <see cref="Iteration"/> iterations against its √KL from SFT, mean over seeds.</summary>
 public sealed record KlPoint(int Iteration, double SqrtKl, double GoldReward, double ProxyReward, int Seeds);
+
+/// <summary>
+/// Overoptimization of one method (Gao et al. 2022), on its mean-over-seeds trajectory of evaluated checkpoints (iteration
+/// 0 = SFT): the SFT, peak and final gold; the fitted gain d(α − β ln d) over SFT at d = √KL with its peak √KL d* and
+/// peak gold (null when the fit does not turn down); the gain at the peak and the gain kept at the end; and per seed.
+/// </summary>
+public sealed record OveroptimizationReport(
+    double SftGold,
+    double PeakGold,
+    int PeakIteration,
+    double FinalGold,
+    double? Alpha,
+    double? Beta,
+    double? PeakSqrtKl,
+    double? FittedPeakGold,
+    double PeakGain,
+    double KeptGain,
+    IReadOnlyList<SeedOveroptimization> PerSeed);
+
+/// <summary>One seed's trajectory: gold of its SFT, at its best checkpoint and at the end; "rose then fell" is Gao's shape.</summary>
+public sealed record SeedOveroptimization(int Seed, double SftGold, double PeakGold, int PeakIteration, double FinalGold)
+{
+    /// <summary>Gao's shape by the measure: the peak ≥ 0.05 above SFT, the end below SFT.</summary>
+    public bool RoseThenFell => PeakGold - SftGold >= ReportBuilder.GaoShapeRise && FinalGold < SftGold;
+}

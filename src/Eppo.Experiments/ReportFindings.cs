@@ -19,6 +19,7 @@ public static class ReportFindings
         ObservationOne(d, findings);
         ObservationTwo(d, findings);
         KlTradeOff(d, findings);
+        Overoptimization(d, findings);
         return findings;
     }
 
@@ -130,6 +131,27 @@ public static class ReportFindings
                      (double.IsFinite(r) ? $"; over all evaluated checkpoints gold correlates with √KL at r = {Num(r)}." : "."));
     }
 
+    /// <summary>Gao's shape per method (rose ≥ 0.05 above SFT, ended below it) and how much of the peak gain each kept.</summary>
+    static void Overoptimization(ReportDocument d, List<string> findings)
+    {
+        if (d.Overoptimization.Count == 0) return;
+        findings.Add("Gold rose, then fell below SFT (Gao et al.'s shape) in: " + string.Join(", ", d.Overoptimization.Select(o =>
+            $"{Upper(o.Key)} {o.Value.PerSeed.Count(s => s.RoseThenFell)}/{o.Value.PerSeed.Count} seeds")) +
+            ". Gold gain kept at the end of the gain at the peak: " + string.Join(", ", d.Overoptimization.Select(o =>
+                $"{Upper(o.Key)} {Signed(o.Value.KeptGain)} of {Signed(o.Value.PeakGain)} (peak at iteration {o.Value.PeakIteration})")) + ".");
+        if (d.BestOfN.Count >= 2)
+        {
+            var first = d.BestOfN[0];
+            var best = d.BestOfN.MaxBy(p => p.Gold)!;
+            var last = d.BestOfN[^1];
+            findings.Add($"Best-of-n of the SFT policy on the proxy: gold {Num(first.Gold, 3)} at n = 1, {Num(best.Gold, 3)} at n = {best.N} (√KL {Num(best.SqrtKl)}), " +
+                         $"{Num(last.Gold, 3)} at n = {last.N} (√KL {Num(last.SqrtKl)}): " +
+                         (best.Gold < first.Gold + ReportBuilder.GaoShapeRise
+                             ? "choosing by the proxy does not raise gold even on the SFT policy's own samples — the proxy is wrong where RL starts."
+                             : "the proxy is right where RL starts" + (last.Gold <= best.Gold - ReportBuilder.GaoShapeRise ? ", and overoptimised within a few nats." : ".")));
+        }
+    }
+
     static string Reading(double auroc) =>
         !double.IsFinite(auroc) ? "undefined" :
         auroc >= 0.6 ? "in line with the paper's claim of an excessive rise" :
@@ -141,6 +163,8 @@ public static class ReportFindings
 
     internal static string Num(double value, int digits = 2) =>
         double.IsFinite(value) ? value.ToString("F" + digits, CultureInfo.InvariantCulture) : "n/a";
+
+    internal static string Num(double? value, int digits = 2) => value is { } v ? Num(v, digits) : "n/a";
 
     internal static string Signed(double value) =>
         double.IsFinite(value) ? value.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture) : "n/a";

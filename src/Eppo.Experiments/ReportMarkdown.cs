@@ -145,6 +145,29 @@ public static class ReportMarkdown
             methods.SelectMany(m => d.RewardVsSqrtKl[m].Select(p => new[] { m, p.Iteration.ToString(), Num(p.SqrtKl), Num(p.GoldReward, 3), Num(p.ProxyReward, 3) })).ToArray());
         md.AppendLine($"![gold and proxy reward vs √KL]({ReportPlots.KlFile})").AppendLine();
 
+        md.AppendLine("## Overoptimization (Gao et al. 2022)").AppendLine();
+        md.AppendLine("Gold over the evaluated checkpoints (mean over seeds; iteration 0 is SFT), and the fit of the gold gain over SFT " +
+                      "to d(α − β ln d) at d = √KL, whose peak is d* = e^(α/β − 1). \"Rose then fell\": seeds whose best checkpoint is " +
+                      $"≥ {ReportBuilder.GaoShapeRise} above their SFT and whose last is below it.").AppendLine();
+        Table(md, ["method", "SFT gold", "peak gold (iteration)", "final gold", "gain at peak", "gain kept", "α", "β", "fitted d*", "fitted peak gold", "rose then fell"],
+            methods.Select(m =>
+            {
+                var o = d.Overoptimization[m];
+                return new[]
+                {
+                    m, Num(o.SftGold, 3), $"{Num(o.PeakGold, 3)} ({o.PeakIteration})", Num(o.FinalGold, 3), Signed(o.PeakGain), Signed(o.KeptGain),
+                    Num(o.Alpha, 3), Num(o.Beta, 3), Num(o.PeakSqrtKl), Num(o.FittedPeakGold, 3),
+                    $"{o.PerSeed.Count(s => s.RoseThenFell)}/{o.PerSeed.Count}",
+                };
+            }).ToArray());
+        if (d.BestOfN.Count > 0)
+        {
+            md.AppendLine("Best-of-n of the SFT policy on the proxy (n samples per prompt, the proxy's favourite kept; unbiased estimate " +
+                          "from the largest n's samples): if gold rises with n, the proxy is right where RL starts.").AppendLine();
+            Table(md, ["n", "KL = ln n − (n−1)/n", "√KL", "gold", "proxy"],
+                d.BestOfN.Select(p => new[] { p.N.ToString(), Num(p.Kl), Num(p.SqrtKl), Num(p.Gold, 3), Num(p.Proxy, 3) }).ToArray());
+        }
+
         md.AppendLine("## What this shows").AppendLine();
         foreach (var finding in d.Findings) md.AppendLine($"- {finding}");
         return md.ToString();

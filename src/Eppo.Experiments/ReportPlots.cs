@@ -60,6 +60,8 @@ public static class ReportPlots
                 Line(plot, points.Select(p => p.SqrtKl), points.Select(p => p.GoldReward), $"{m} gold", ColorOf(m), markers: true);
                 Line(plot, points.Select(p => p.SqrtKl), points.Select(p => p.ProxyReward), $"{m} proxy", ColorOf(m), dashed: true, markers: true);
             }
+            // Best-of-n of the SFT policy: Gao et al.'s other curve, gold against √KL_bon.
+            Line(plot, d.BestOfN.Select(p => p.SqrtKl), d.BestOfN.Select(p => p.Gold), "SFT best-of-n gold", Colors.Gray, markers: true);
         });
         return [WinRateFile, EnergyFile, RewardsFile, KlFile];
     }

@@ -112,7 +112,7 @@ public static class TuneStudy
         md.AppendLine();
 
         md.AppendLine("## The energy alarm as a detector").AppendLine();
-        md.AppendLine($"A run hacks when its gold win rate against SFT first falls below {AlarmAnalysis.FallLine} at a checkpoint; lead time = that " +
+        md.AppendLine($"The event to warn about is gold passing its peak: the first checkpoint whose gold is ≥ {AlarmAnalysis.PeakDrop} below the best so far; lead time = that " +
                       "iteration − the alarm's first firing. False alarm = firing on a control (PPO on the gold judge; PPO w/ KL at the largest β). " +
                       $"Chosen on the dev seeds: at most 10% false alarms, then the most runs warned ≥ {AlarmAnalysis.RequiredLead} iterations ahead, " +
                       $"then the longest median lead: **{r.ChosenAlarm}**.").AppendLine();

@@ -27,16 +27,25 @@ public sealed class AlarmAnalysisTests
     }
 
     [Fact]
-    public void GoldFallsWhereTheWinRateAgainstSftFirstDropsBelowTheLine()
+    public void GoldPassesItsPeakAtTheFirstCheckpointWellBelowTheBestSoFar()
     {
-        // SyntheticDemo: PPO seed 1 has a checkpoint at 2 equal to EPPO's final policy (win rate 0.5 against SFT), then
-        // its final policy at 4 loses to SFT (0.25).
+        // SyntheticDemo: PPO seed 1 has gold 0.25 (SFT), 0.475 at its checkpoint 2, −0.375 at its end (4).
         var inputs = SyntheticDemo.Inputs();
         var ppo = inputs.Runs.Single(r => r.Method == "ppo" && r.Seed == 1);
-        Assert.Equal(4, AlarmAnalysis.GoldFallsAt(ppo, inputs.Baseline(1), inputs.Config.WinMargin));
+        Assert.Equal(4, AlarmAnalysis.PeakPassedAt(ppo, inputs.Baseline(1)));
+        // EPPO ends at 0.475, above SFT's 0.25: never past a peak.
         var eppo = inputs.Runs.Single(r => r.Method == "eppo" && r.Seed == 1);
-        Assert.Null(AlarmAnalysis.GoldFallsAt(eppo, inputs.Baseline(1), inputs.Config.WinMargin));
+        Assert.Null(AlarmAnalysis.PeakPassedAt(eppo, inputs.Baseline(1)));
+        // A drop smaller than 0.05 below the best is not passing it: 0.475 → 0.45 stays, 0.475 → 0.415 passes.
+        var slightly = ppo with { Final = ppo.Checkpoints[0].Evaluation with { Samples = Shifted(ppo.Checkpoints[0].Evaluation, -0.025) } };
+        Assert.Null(AlarmAnalysis.PeakPassedAt(slightly, inputs.Baseline(1)));
+        var past = ppo with { Final = ppo.Checkpoints[0].Evaluation with { Samples = Shifted(ppo.Checkpoints[0].Evaluation, -0.06) } };
+        Assert.Equal(4, AlarmAnalysis.PeakPassedAt(past, inputs.Baseline(1)));
     }
+
+    /// <summary>Every sample's gold score moved by <paramref name="by"/>: the mean moves by as much.</summary>
+    static IReadOnlyList<Core.Evaluation.EvaluationSample> Shifted(Core.Evaluation.PolicyEvaluation evaluation, double by) =>
+        evaluation.Samples.Select(s => s with { Gold = s.Gold with { Score = (float)(s.Gold.Score + by) } }).ToArray();
 
     [Fact]
     public void LeadTimesAndFalseAlarmsAreCountedPerRun()

@@ -117,6 +117,39 @@ public sealed class DemoReportTests : IDisposable
     }
 
     [Fact]
+    public void OveroptimizationHasTheIssuesFieldsWithHandCheckedValues()
+    {
+        // PPO's trajectory (mean over seeds; iteration 2 only seed 1 evaluated): gold 0.25 (SFT, √KL 0), (1 + 0.9 + 1 − 1) / 4
+        // = 0.475 (√KL 1), (−0.375 + 1) / 2 = 0.3125 (√KL (4 + 2) / 2 = 3).
+        Assert.Equal(0.25, Num("overoptimization.ppo.sft_gold"), 6);
+        Assert.Equal(0.475, Num("overoptimization.ppo.peak_gold"), 6);
+        Assert.Equal(2, At(root, "overoptimization.ppo.peak_iteration").GetInt32());
+        Assert.Equal(0.3125, Num("overoptimization.ppo.final_gold"), 6);
+        // Two points fit exactly: α = 0.225 (at d = 1, −d ln d = 0); 3α − 3 ln 3 β = 0.0625.
+        Assert.Equal(0.225, Num("overoptimization.ppo.alpha"), 6);
+        Assert.Equal(0.18584050876964597, Num("overoptimization.ppo.beta"), 6);
+        Assert.Equal(1.2345611754683319, Num("overoptimization.ppo.peak_sqrt_kl"), 5);
+        Assert.Equal(0.47943147695628696, Num("overoptimization.ppo.fitted_peak_gold"), 6);
+        Assert.Equal(0.225, Num("overoptimization.ppo.peak_gain"), 6);
+        Assert.Equal(0.0625, Num("overoptimization.ppo.kept_gain"), 6);
+        // Seed 1 rose to 0.475 and ended at −0.375 (below 0.25); seed 2 ended at its peak, 1.
+        Assert.True(document.Overoptimization["ppo"].PerSeed[0].RoseThenFell);
+        Assert.False(document.Overoptimization["ppo"].PerSeed[1].RoseThenFell);
+        // PPO-KL has one point past SFT: no fit, the peak is its end.
+        Assert.Equal(JsonValueKind.Null, At(root, "overoptimization.ppo-kl.alpha").ValueKind);
+        Assert.Equal(0.5, Num("overoptimization.ppo-kl.peak_gold"), 6);
+        Assert.Equal(4, At(root, "overoptimization.ppo-kl.peak_iteration").GetInt32());
+
+        Assert.Equal([1, 2, 4], At(root, "best_of_n").EnumerateArray().Select(p => p.GetProperty("n").GetInt32()));
+        Assert.Equal(0.45, Num("best_of_n.2.gold"), 9);
+        Assert.Equal(Math.Log(4) - 0.75, Num("best_of_n.2.kl"), 9);
+        Assert.Contains(document.Findings, f => f.StartsWith("Gold rose, then fell below SFT (Gao et al.'s shape) in: PPO 1/2 seeds"));
+        // Mean best-of-n gold 0.25, 0.40, 0.45: rises by 0.2 and does not fall.
+        Assert.Contains(document.Findings, f => f.StartsWith("Best-of-n of the SFT policy on the proxy: gold 0.250 at n = 1, 0.450 at n = 4")
+                                                && f.EndsWith("the proxy is right where RL starts."));
+    }
+
+    [Fact]
     public void ConfigIsStated()
     {
         Assert.Equal("down_proj", At(root, "config.probe_site").GetString());
@@ -134,7 +167,8 @@ public sealed class DemoReportTests : IDisposable
         foreach (var heading in new[]
                  {
                      "## Setup", "## Proxy reward model", "## Table 1: EPPO against each policy", "### All pairs", "## Figure 5",
-                     "## Observation 1", "## Observation 2", "## Gold and proxy reward against √KL", "## What this shows",
+                     "## Observation 1", "## Observation 2", "## Gold and proxy reward against √KL", "## Overoptimization (Gao et al. 2022)",
+                     "## What this shows",
                  })
             Assert.Contains(heading, md);
         Assert.Contains("| ppo | 25% | 50% | 25% | **0.50** | 0.75 / 0.25 |", md);

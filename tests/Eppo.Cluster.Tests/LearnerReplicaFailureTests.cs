@@ -8,8 +8,8 @@ namespace Eppo.Cluster.Tests;
 /// <summary>
 /// <c>learners: 2</c> in a process cluster: SIGKILL of a learner replica's silo mid-iteration. The surviving replica
 /// redoes the iteration with a replica that takes its state on another silo (or, when the survivor cannot be found, the
-/// run goes back to its checkpoint), and the run ends with exactly the checkpoint of an uninterrupted two-replica run
-/// (the replica order, hence every sum, is the same).
+/// run goes back to its checkpoint), and the run ends with the policy of an uninterrupted two-replica run
+/// within 1e-4 (mostly byte-identical: the replica order, hence every sum, is the same).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class LearnerReplicaFailureTests(ClusterFixture fixture, ITestOutputHelper output)
@@ -51,6 +51,9 @@ public sealed class LearnerReplicaFailureTests(ClusterFixture fixture, ITestOutp
         // directory loses the entries the dead silo owned, live replicas elsewhere included: the run grain then finds
         // replicas with nothing and falls back to the checkpoint. Either way the result must be the uninterrupted run's.
         output.WriteLine($"learner replicas at the end: {string.Join(", ", end.LearnerHosts)}");
-        await fixture.AssertMatchesReferenceAsync(end, spec);
+        // Within the issue's 1e-4, not bit for bit: the survivors redo an iteration with the replicas there are, and
+        // when the dead silo is not yet declared dead that can be one replica, whose whole-batch sums round differently.
+        var identical = await fixture.AssertCloseToReferenceAsync(end, spec, tolerance: 1e-4);
+        output.WriteLine(identical ? "final checkpoint byte-identical to the uninterrupted run's" : "final policy within 1e-4 of the uninterrupted run's, not byte-identical");
     }
 }

@@ -36,6 +36,11 @@ public sealed class BadInputTests : IDisposable
         CliAssert.OneLineError(await EppoCli.RunAsync("bench", "pipeline", "--method", "eppo"), CliAssert.UserError, "--method", "ensemble benchmark");
         CliAssert.OneLineError(await EppoCli.RunAsync("bench", "pipeline", "--method", "erm-wco", "--compute-threads", "0"), CliAssert.UserError, "--compute-threads");
         CliAssert.OneLineError(await EppoCli.RunAsync("tune", "--eval-prompts", "0"), CliAssert.UserError, "--eval-prompts");
+        CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--variant", "gold-rush"), CliAssert.UserError, "--variant", "'gold-rush'", "planted-bias");
+        CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--set", "caution_bias"), CliAssert.UserError, "--set", "expected field=value");
+        CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--set", "reward.caution_bias=-1000", "--out", Path.Combine(Path.GetTempPath(), "eppo-never-made")),
+            CliAssert.UserError, "field 'reward.caution_bias'", "[-100, 100]");
+        Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "eppo-never-made")));   // refused before anything was made
     }
 
     [Fact]

@@ -39,6 +39,12 @@ public sealed class DemoSettings : CommandSettings
     [CommandOption("--metrics-url <URL>"), Description("Serve Prometheus metrics while the demo runs, e.g. http://127.0.0.1:8080"), DefaultValue("none")]
     public string MetricsUrl { get; init; } = "none";
 
+    [CommandOption("--variant <NAME>"), Description("HackBench variant: gao (RL gains, then hacks; default) or planted-bias (the hack wins at once)"), DefaultValue("gao")]
+    public string Variant { get; init; } = "gao";
+
+    [CommandOption("--set <FIELD=VALUE>"), Description("Change a field of every run's spec, named as in a spec file (repeatable), e.g. --set reward.caution_bias=0.3")]
+    public string[] Set { get; init; } = [];
+
     public IReadOnlyList<string> MethodList => Methods is null
         ? DemoPlan.Methods
         : TrainingMethods.ParseList(Methods);
@@ -55,6 +61,15 @@ public sealed class DemoSettings : CommandSettings
         var unknown = MethodList.Where(m => TrainingMethods.Find(m) is null).ToArray();
         if (unknown.Length > 0 || MethodList.Count == 0)
             return ValidationResult.Error($"--methods: unknown method '{unknown.FirstOrDefault()}' (expected a comma-separated list of {string.Join(",", TrainingMethods.Names)})");
+        try
+        {
+            SpecOverrides.Parse(Set);
+            HackBenchVariant.Get(Variant);
+        }
+        catch (EppoException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
         return base.Validate();
     }
 }
@@ -66,6 +81,13 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
     {
         var clock = Stopwatch.StartNew();
         var seeds = Enumerable.Range(1, settings.Seeds ?? 1).ToArray();
+        // Every spec is built and checked before the silo starts: a bad --set is one line, with nothing started.
+        var overrides = SpecOverrides.Parse(settings.Set);
+        var plan = DemoPlan.Plan(settings.Quick, seeds, settings.MethodList, settings.EvalPrompts,
+            spec => SpecOverrides.Apply(
+                spec with { Eta = settings.Eta ?? spec.Eta, EnergyScale = settings.EnergyScale ?? spec.EnergyScale, ProbeSite = settings.ProbeSite },
+                overrides),
+            HackBenchVariant.Get(settings.Variant));
         var outDir = Path.GetFullPath(settings.Out);
         var dataRoot = Path.Combine(outDir, "data");
         Directory.CreateDirectory(dataRoot);
@@ -78,12 +100,12 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
                           + (settings.Methods is { } m ? $" --methods {m}" : "")
                           + (settings.Eta is { } eta ? $" --eta {eta}" : "") + (settings.EnergyScale is { } scale ? $" --energy-scale {scale}" : "")
                           + (settings.ProbeSite != "down_proj" ? $" --probe-site {settings.ProbeSite}" : "")
+                          + (settings.Variant != HackBenchVariant.Gao.Name ? $" --variant {settings.Variant}" : "")
+                          + string.Concat(settings.Set.Select(a => $" --set {a}"))
                           + $" --out {settings.Out}";
             AnsiConsole.MarkupLine($"[bold]eppo demo[/]{(settings.Quick ? " --quick" : "")}: {seeds.Length} seed(s) × {settings.MethodList.Count} methods on HackBench; output in {Markup.Escape(outDir)}");
             var artifacts = app.Services.GetRequiredService<IArtifactStore>();
             var driver = new StudyDriver(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
-            var plan = DemoPlan.Plan(settings.Quick, seeds, settings.MethodList, settings.EvalPrompts,
-                spec => spec with { Eta = settings.Eta ?? spec.Eta, EnergyScale = settings.EnergyScale ?? spec.EnergyScale, ProbeSite = settings.ProbeSite });
             var inputs = DemoInputs.Of(plan, await driver.RunAsync(plan, cancellation), command, settings.EvalPrompts);
             var report = DemoReport.Write(inputs, outDir);
             WinTieLoseConsole.Print(AnsiConsole.Console, report);

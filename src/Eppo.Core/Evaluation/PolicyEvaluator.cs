@@ -114,6 +114,36 @@ public sealed class PolicyEvaluator : IDisposable
         return new PolicyEvaluation(label, site, Options.SamplingSeed, samples);
     }
 
+    /// <summary>
+    /// <paramref name="samples"/> sampled answers of <paramref name="policy"/> per prompt, each as (proxy score, gold
+    /// score): the material of the best-of-n curve (<see cref="BestOfN"/>). Sample k of a batch draws its own noise
+    /// stream, apart from <see cref="Evaluate(DecoderModel, string)"/>'s.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<(double Proxy, double Gold)>> SampleScores(DecoderModel policy, int samples)
+    {
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples));
+        using var noGrad = no_grad();
+        var scores = Enumerable.Range(0, Prompts.Count).Select(_ => new List<(double, double)>(samples)).ToArray();
+        var batchIndex = 0;
+        for (var start = 0; start < Prompts.Count; start += Options.BatchSize, batchIndex++)
+        {
+            var rows = Enumerable.Range(start, Math.Min(Options.BatchSize, Prompts.Count - start)).ToArray();
+            var prompts = rows.Select(i => promptTokens[i]).ToArray();
+            for (var k = 0; k < samples; k++)
+            {
+                var options = SamplingOptions(batchIndex) with { Seed = Seeds.Combine(Options.SamplingSeed, BestOfNStream, batchIndex, k) };
+                var responses = new SequenceGenerator(policy).Generate(prompts, options).Responses;
+                var proxyScores = proxy.Score(prompts, responses);
+                for (var r = 0; r < rows.Length; r++)
+                    scores[rows[r]].Add((proxyScores[r], gold.Verdict(PromptTexts[rows[r]], codec.DecodeResponse(responses[r])).Score));
+            }
+        }
+        return scores;
+    }
+
+    // Keeps the best-of-n samples' noise apart from the evaluation's (Seeds.Combine(seed, batch)).
+    const long BestOfNStream = 0xB0F;
+
     public void Dispose() => sftSites.Dispose();
 
     GenerationOptions SamplingOptions(int batchIndex) =>

@@ -49,7 +49,17 @@ public sealed class HackBenchTask : ITrainingTask
     public PromptSet HeldOutPrompts(int count, int seed) => Encode(PromptGenerator.Generate(seed, HackBenchSplit.HeldOut, count));
 
     public IReadOnlyList<SftRow> SftRows(RunSpec spec) =>
-        SftDataset.Generate(Seeds.Of(spec.Seed, SeedStream.SftData), spec.Sft.Examples).Select(e => new SftRow(e.PromptText, e.Response)).ToArray();
+        SftDataset.Generate(Seeds.Of(spec.Seed, SeedStream.SftData), spec.Sft.Examples, SftMix(spec.HackBench))
+            .Select(e => new SftRow(e.PromptText, e.Response)).ToArray();
+
+    /// <summary>The spec's hackbench section as the dataset's options (null: the default mix, whose defaults it repeats).</summary>
+    static SftDatasetOptions SftMix(HackBenchSpec? mix) => mix is null
+        ? SftDatasetOptions.Default
+        : SftDatasetOptions.Default with
+        {
+            ImperfectFraction = mix.SftImperfect, RamblingFraction = mix.SftRambling,
+            BoilerplateAppendedFraction = mix.SftBoilerplate, CautionInsteadFraction = mix.SftCaution,
+        };
 
     public IPreferenceSource Preferences(RunSpec spec) =>
         new HackBenchPreferences(new PreferenceLabelerOptions(spec.Reward.FlipProbability, spec.Reward.LengthBias, spec.Reward.CautionBias));

@@ -192,4 +192,21 @@ public sealed class PolicyEvaluatorTests(TinyPolicies tiny) : IClassFixture<Tiny
             Assert.Throws<EppoException>(() => PolicyEvaluator.For(JsonlPromptsTask.Instance, tiny.Sft, new LengthProxy(), 4, 0)).Message);
         Assert.Throws<EppoException>(() => tiny.Evaluator(new EvaluationOptions(BatchSize: 0)));
     }
+
+    [Fact]
+    public void BestOfNSamplesAreScoredByProxyAndGoldFixedBySeedAndApartFromTheEvaluationsNoise()
+    {
+        using var evaluator = tiny.Evaluator();
+        var scores = evaluator.SampleScores(tiny.Sft, 6);
+        Assert.Equal(24, scores.Count);
+        Assert.All(scores, prompt => Assert.Equal(6, prompt.Count));
+        // The same call gives the same samples; the proxy is length / 10, so each score is a whole token count over ten.
+        Assert.Equal(scores.Select(p => p.ToArray()), evaluator.SampleScores(tiny.Sft, 6).Select(p => p.ToArray()));
+        Assert.All(scores.SelectMany(p => p), s => Assert.Equal(Math.Round(s.Proxy * 10), s.Proxy * 10, 4));
+        Assert.All(scores.SelectMany(p => p), s => Assert.InRange(s.Gold, -1.5, 1));
+        // The samples differ within a prompt (sampling, not one answer six times), and from the evaluation's own draw.
+        Assert.Contains(scores, p => p.Select(s => s.Proxy).Distinct().Count() > 1);
+        var evaluated = evaluator.EvaluateSft();
+        Assert.NotEqual(evaluated.Samples.Select(s => (double)s.Proxy), scores.Select(p => p[0].Proxy));
+    }
 }

@@ -91,6 +91,9 @@ public sealed class RunSpecValidationTests
         { "reward.flip_probability", "0.5", "[0, 0.5)" },
         { "reward.length_bias", "1e300", "[-100, 100]" },
         { "reward.caution_bias", "-1000", "[-100, 100]" },
+        { "hackbench.sft_imperfect", "1.5", "[0, 1]" },
+        { "hackbench.sft_caution", "-0.1", "[0, 1]" },
+        { "hackbench.sft_imperfect", "0.95", "add up to 1.05" },
         { "unknown_field", "1", "could not be mapped" },
     };
 
