@@ -21,7 +21,7 @@ namespace Eppo.Core.Tests.Preparation;
 public sealed class ModelCacheKeyTests : IDisposable
 {
     /// <summary>The fields that shape the SFT model, besides max_new_tokens (<see cref="SftIdentity.ResponseLimit"/>). A new RunSpec field goes here or into <see cref="SftIdentity.RlOnly"/>.</summary>
-    static readonly string[] Shaping = ["task", "text", "model", "sft", "seed", "model.family", "model.hidden_size", "model.layers", "model.heads",
+    static readonly string[] Shaping = ["task", "text", "hackbench", "model", "sft", "seed", "model.family", "model.hidden_size", "model.layers", "model.heads",
         "model.kv_heads", "model.intermediate_size"];
 
     // A folder name JSON escapes, so escaping is part of what must come out the same.
@@ -41,7 +41,7 @@ public sealed class ModelCacheKeyTests : IDisposable
     static IEnumerable<string> Fields(Type type, string prefix = "") => type
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always })
-        .Select(p => prefix + JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name));
+        .Select(p => prefix + (p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)));
 
     [Fact]
     public void EveryRunSpecFieldIsClassified()
@@ -110,6 +110,9 @@ public sealed class ModelCacheKeyTests : IDisposable
         Assert.NotEqual(SftKey(spec), SftKey(spec with { Seed = 2 }));
         Assert.NotEqual(SftKey(spec), SftKey(spec with { Sft = spec.Sft with { Steps = 7 } }));
         Assert.NotEqual(SftKey(spec), SftKey(spec with { Model = spec.Model with { Layers = 3 } }));
+        // The SFT data's mix; left out, the key of the specs before the section existed (ExistingSpecsKeepTheirKeys).
+        Assert.NotEqual(SftKey(spec), SftKey(spec with { HackBench = new HackBenchSpec { SftImperfect = 0.3 } }));
+        Assert.Equal(SftKey(spec with { HackBench = new HackBenchSpec { SftImperfect = 0.3 } }), SftKey(spec with { HackBench = new HackBenchSpec { SftImperfect = 0.3 }, Eta = 4 }));
         Assert.Equal(SftKey(spec), SftKey(spec with
         {
             Name = "other", Method = "ppo-kl", Eta = 5, Iterations = 3, Prompts = 10, Reward = spec.Reward with { Pairs = 9 }, ProbeSite = "block",
