@@ -4,9 +4,8 @@ namespace Eppo.Experiments;
 
 /// <summary>
 /// The demo's runs: one spec per (method, seed). The full plan follows the prototype's calibration (d=64, 2 layers,
-/// SFT 1500 steps, 300 PPO iterations of 64 rollouts). The proxy RM gets 150k pairs among 4 samples per prompt: on
-/// seed 2, 150k such pairs reached 0.71 held-out accuracy and 90k 0.70 (docs/results.md has how it got there);
-/// --quick is a smaller model and shorter RL. <see cref="Base"/> is the paper's EPPO (η = 2, raw energy), which the
+/// SFT 1500 steps, 300 PPO iterations of 64 rollouts); --quick is a smaller model and shorter RL. What the data are —
+/// the SFT mix, the annotator, the proxy's number of pairs — is the HackBench variant's (<see cref="HackBenchVariant"/>). <see cref="Base"/> is the paper's EPPO (η = 2, raw energy), which the
 /// tuning protocol starts from; the quick demo's runs use <see cref="PickedEppo"/>, the configuration the protocol
 /// picked at that scale. The full demo keeps the paper's: the quick pick did not carry over (docs/results.md).
 /// </summary>

@@ -21,7 +21,7 @@ public sealed class StorageOutageTests(ClusterFixture fixture, ITestOutputHelper
         await fixture.Azurite.StopAsync();
         var stopped = DateTime.UtcNow;
         output.WriteLine($"azurite stopped in {(stopped - stopping).TotalSeconds:F1} s");
-        await Task.Delay(TimeSpan.FromSeconds(12)); // many storage calls fail and are retried meanwhile
+        await Task.Delay(TimeSpan.FromSeconds(6)); // many storage calls fail and are retried meanwhile
         var during = await cluster.WaitAsync(runId, _ => true, TimeSpan.FromSeconds(20));
         output.WriteLine($"after {(DateTime.UtcNow - stopped).TotalSeconds:F0} s without storage: {during.State} at iteration {during.Iteration}, stage '{during.Stage}', reason '{during.Reason}'");
         Assert.True(during.State is RunState.Running, $"run is {during.State} during the outage: {during.Reason}");
