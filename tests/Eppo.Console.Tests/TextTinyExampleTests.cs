@@ -26,7 +26,7 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
     {
         var policy = created.Path;
         var spec = JsonNode.Parse(File.ReadAllText(RepoRoot.Path($"deploy/examples/{example}.json")))!.AsObject();
-        spec["sft"]!["steps"] = 16;
+        spec["sft"]!["steps"] = 4;
         spec["reward"]!["epochs"] = 1;
         spec["reward"]!["pairs"] = 256;
         spec["iterations"] = 2;
