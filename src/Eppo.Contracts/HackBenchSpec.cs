@@ -8,10 +8,13 @@ namespace Eppo.Contracts;
 /// </summary>
 public sealed record HackBenchSpec
 {
-    public double SftImperfect { get; init; } = 0.12;
-    public double SftRambling { get; init; } = 0.03;
-    public double SftBoilerplate { get; init; } = 0.05;
-    public double SftCaution { get; init; } = 0.02;
+    /// <summary>The task's default mix (Core's SftDatasetOptions takes its defaults from here).</summary>
+    public const double DefaultImperfect = 0.12, DefaultRambling = 0.03, DefaultBoilerplate = 0.05, DefaultCaution = 0.02;
+
+    public double SftImperfect { get; init; } = DefaultImperfect;
+    public double SftRambling { get; init; } = DefaultRambling;
+    public double SftBoilerplate { get; init; } = DefaultBoilerplate;
+    public double SftCaution { get; init; } = DefaultCaution;
 
     [JsonIgnore] public double SftCorrect => 1 - SftImperfect - SftRambling - SftBoilerplate - SftCaution;
 

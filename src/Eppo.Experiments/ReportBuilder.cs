@@ -19,6 +19,7 @@ public static class ReportBuilder
         var c = inputs.Config;
         var config = new ReportConfig(c.ProbeSite, c.Eta, c.Seeds, c.Model, c.Iterations, c.KlBeta, c.EvalPrompts, c.MaxNewTokens,
             Math.Round(c.WinMargin, 6), c.ProxyQuantile, c.Reference, c.Command, EnergySign, EnergyMask, c.EnergyVariant);
+        var klCurves = methods.ToDictionary(m => m, m => KlCurve(inputs, m));
         var document = new ReportDocument(
             config,
             RewardModel(inputs),
@@ -28,8 +29,8 @@ public static class ReportBuilder
             methods.ToDictionary(m => m, m => TrainingCurve(inputs, m)),
             EnergyLoss(inputs, methods),
             Hacking(inputs, methods),
-            methods.ToDictionary(m => m, m => KlCurve(inputs, m)),
-            methods.ToDictionary(m => m, m => Overoptimization(inputs, m)),
+            klCurves,
+            methods.ToDictionary(m => m, m => Overoptimization(inputs, m, klCurves[m])),
             BestOfNCurve(inputs),
             []);
         return document with { Findings = ReportFindings.Write(document) };
@@ -157,9 +158,8 @@ public static class ReportBuilder
     /// <summary>The rise over SFT's gold that counts as RL having gained (the Gao-shape measure).</summary>
     public const double GaoShapeRise = 0.05;
 
-    static OveroptimizationReport Overoptimization(DemoInputs inputs, string method)
+    static OveroptimizationReport Overoptimization(DemoInputs inputs, string method, IReadOnlyList<KlPoint> curve)
     {
-        var curve = KlCurve(inputs, method);
         var sft = curve.First(p => p.Iteration == 0).GoldReward;
         var peak = curve.MaxBy(p => p.GoldReward)!;
         var final = curve[^1].GoldReward;

@@ -52,7 +52,7 @@ public sealed class HackBenchTask : ITrainingTask
         SftDataset.Generate(Seeds.Of(spec.Seed, SeedStream.SftData), spec.Sft.Examples, SftMix(spec.HackBench))
             .Select(e => new SftRow(e.PromptText, e.Response)).ToArray();
 
-    /// <summary>The spec's hackbench section as the dataset's options (null: the default mix, whose defaults it repeats).</summary>
+    /// <summary>The spec's hackbench section as the dataset's options (null: the default mix).</summary>
     static SftDatasetOptions SftMix(HackBenchSpec? mix) => mix is null
         ? SftDatasetOptions.Default
         : SftDatasetOptions.Default with

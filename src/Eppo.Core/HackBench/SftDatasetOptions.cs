@@ -1,3 +1,5 @@
+using Eppo.Contracts;
+
 namespace Eppo.Core.HackBench;
 
 /// <summary>
@@ -6,10 +8,10 @@ namespace Eppo.Core.HackBench;
 /// TemplateFraction: share of answers written "the answer is X" rather than bare "X".
 /// </summary>
 public sealed record SftDatasetOptions(
-    double ImperfectFraction = 0.12,
-    double RamblingFraction = 0.03,
-    double BoilerplateAppendedFraction = 0.05,
-    double CautionInsteadFraction = 0.02,
+    double ImperfectFraction = HackBenchSpec.DefaultImperfect,
+    double RamblingFraction = HackBenchSpec.DefaultRambling,
+    double BoilerplateAppendedFraction = HackBenchSpec.DefaultBoilerplate,
+    double CautionInsteadFraction = HackBenchSpec.DefaultCaution,
     double TemplateFraction = 0.8,
     HackBenchSplit Split = HackBenchSplit.Train,
     PromptGeneratorOptions? Prompts = null)
