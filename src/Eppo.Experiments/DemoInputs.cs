@@ -9,8 +9,9 @@ namespace Eppo.Experiments;
 /// </summary>
 public sealed record DemoInputs(DemoReportConfig Config, IReadOnlyList<SeedBaseline> Baselines, IReadOnlyList<MethodRunResult> Runs, IGoldJudge Gold)
 {
-    /// <summary>The inputs of a gold-judged study's plan and its seeds' evaluations; the report states the first run's settings.</summary>
-    public static DemoInputs Of(StudyPlan<GoldSeed> plan, IReadOnlyList<GoldSeed> seeds, string command, int evalPrompts)
+    /// <summary>The inputs of a gold-judged study's plan and its seeds' evaluations; the report states the first run's settings, the variant and where non-paper settings came from.</summary>
+    public static DemoInputs Of(StudyPlan<GoldSeed> plan, IReadOnlyList<GoldSeed> seeds, string command, int evalPrompts,
+        HackBenchVariant? variant = null, string configurations = "")
     {
         var specs = plan.Runs.Select(r => r.Spec).ToArray();
         var first = specs[0];
@@ -29,6 +30,8 @@ public sealed record DemoInputs(DemoReportConfig Config, IReadOnlyList<SeedBasel
             EvalPrompts = evalPrompts,
             MaxNewTokens = first.MaxNewTokens,
             Command = command,
+            Variant = (variant ?? HackBenchVariant.Gao).Name,
+            Configurations = configurations,
         }, seeds.Select(s => s.Baseline).ToArray(), seeds.SelectMany(s => s.Runs).ToArray(),
             task.Gold ?? throw new EppoException($"report: task '{task.Name}' has no gold judge")).Validate();
     }

@@ -25,6 +25,10 @@ public sealed record DemoReportConfig
     public double ProxyQuantile { get; init; } = EvaluationMetrics.DefaultProxyQuantile;
     public float GoldLow { get; init; } = EvaluationMetrics.DefaultGoldLow;
     public string Reference { get; init; } = "eppo";
+    /// <summary>The HackBench variant the data come from (<see cref="HackBenchVariant"/>).</summary>
+    public string Variant { get; init; } = HackBenchVariant.Gao.Name;
+    /// <summary>Where the methods' settings come from when not the paper's, e.g. an `eppo tune` run's picks; empty: the paper's.</summary>
+    public string Configurations { get; init; } = "";
     /// <summary>How EPPO's penalty read energy (RunSpec's energy_* fields), e.g. "paper energy, policy reader, spread scale".</summary>
     public string EnergyVariant { get; init; } = Describe(new RunSpec());
 

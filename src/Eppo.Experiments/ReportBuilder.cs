@@ -18,7 +18,8 @@ public static class ReportBuilder
         var methods = inputs.Methods();
         var c = inputs.Config;
         var config = new ReportConfig(c.ProbeSite, c.Eta, c.Seeds, c.Model, c.Iterations, c.KlBeta, c.EvalPrompts, c.MaxNewTokens,
-            Math.Round(c.WinMargin, 6), c.ProxyQuantile, c.Reference, c.Command, EnergySign, EnergyMask, c.EnergyVariant);
+            Math.Round(c.WinMargin, 6), c.ProxyQuantile, c.Reference, c.Command, EnergySign, EnergyMask, c.EnergyVariant,
+            c.Variant, c.Configurations);
         var klCurves = methods.ToDictionary(m => m, m => KlCurve(inputs, m));
         var document = new ReportDocument(
             config,

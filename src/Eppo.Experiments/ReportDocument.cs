@@ -21,7 +21,7 @@ public sealed record ReportDocument(
     IReadOnlyList<BestOfNPoint> BestOfN,
     IReadOnlyList<string> Findings);
 
-/// <summary>The run's settings; EnergySign and EnergyMask state how energy loss was measured.</summary>
+/// <summary>The run's settings; EnergySign and EnergyMask state how energy loss was measured; Variant is HackBench's, Configurations where non-paper settings came from ("" = the paper's).</summary>
 public sealed record ReportConfig(
     string ProbeSite,
     double Eta,
@@ -37,7 +37,9 @@ public sealed record ReportConfig(
     string Command,
     string EnergySign,
     string EnergyMask,
-    string EnergyVariant);
+    string EnergyVariant,
+    string Variant,
+    string Configurations);
 
 public sealed record SeedValue(int Seed, double? Value);
 

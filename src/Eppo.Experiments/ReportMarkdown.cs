@@ -16,6 +16,8 @@ public static class ReportMarkdown
         md.AppendLine("## Setup").AppendLine();
         Table(md, ["setting", "value"],
         [
+            ["HackBench variant", $"`{c.Variant}` (docs/hackbench.md)"],
+            ["configurations", c.Configurations.Length > 0 ? c.Configurations : "the paper's (η and β below; learning rate and LP length scale as in docs/run-spec.md's defaults)"],
             ["energy probe site", $"`{c.ProbeSite}` (final decoder layer)"],
             ["energy sign", c.EnergySign],
             ["energy token mask", c.EnergyMask],

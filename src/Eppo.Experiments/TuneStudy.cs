@@ -43,7 +43,8 @@ public static class TuneStudy
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var devPlan = TunePlan.Dev(quick, evalPrompts);
-        var devInputs = DemoInputs.Of(devPlan, await driver.RunAsync(devPlan, cancellation), command + " (dev seeds)", evalPrompts);
+        var devInputs = DemoInputs.Of(devPlan, await driver.RunAsync(devPlan, cancellation), command + " (dev seeds)", evalPrompts,
+            configurations: "each row is a configuration of the tuning grid, named by its label (tune.md)");
         var devReport = DemoReport.Write(devInputs, Path.Combine(outDir, "dev"));
 
         var devResults = TunePlan.Grid.Select(c =>
@@ -55,7 +56,8 @@ public static class TuneStudy
         devResults = devResults.Select(r => r with { Picked = picked[r.Method] == r.Label }).ToList();
 
         var heldOutPlan = TunePlan.HeldOut(picked, quick, evalPrompts);
-        var heldOutInputs = DemoInputs.Of(heldOutPlan, await driver.RunAsync(heldOutPlan, cancellation), command + " (held-out seeds)", evalPrompts);
+        var heldOutInputs = DemoInputs.Of(heldOutPlan, await driver.RunAsync(heldOutPlan, cancellation), command + " (held-out seeds)", evalPrompts,
+            configurations: "each method's configuration picked on the dev seeds (tune.md); the controls as named");
         var heldOutReport = DemoReport.Write(heldOutInputs, Path.Combine(outDir, "held-out"));
 
         var devAlarm = AlarmAnalysis.Analyse(devInputs, TunePlan.IsControl);

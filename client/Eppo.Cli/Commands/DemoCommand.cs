@@ -18,6 +18,12 @@ public sealed class DemoSettings : CommandSettings
     [CommandOption("--seeds <N>"), Description("Seeds per method (default 1; docs/results.md uses 3)")]
     public int? Seeds { get; init; }
 
+    [CommandOption("--first-seed <N>"), Description("The first seed (default 1); the tuning protocol's held-out seeds are --first-seed 4 --seeds 3"), DefaultValue(1)]
+    public int FirstSeed { get; init; } = 1;
+
+    [CommandOption("--picks <TUNE_JSON>"), Description("Run the configurations an `eppo tune` run picked (its tune.json) instead of the paper's, for the methods it tuned")]
+    public string? Picks { get; init; }
+
     [CommandOption("--methods <LIST>"), Description("Comma-separated methods, of those listed above, or \"all\" (default: the demo's five)")]
     public string? Methods { get; init; }
 
@@ -52,6 +58,7 @@ public sealed class DemoSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Seeds is <= 0 or > 20) return ValidationResult.Error($"--seeds: {Seeds} is not in 1..20");
+        if (FirstSeed is <= 0 or > 1_000_000) return ValidationResult.Error($"--first-seed: {FirstSeed} is not in 1..1000000");
         if (Eta is { } eta && (!double.IsFinite(eta) || eta < 0)) return ValidationResult.Error($"--eta: {eta} must be a finite number ≥ 0");
         if (EnergyScale is { } scale && !Contracts.RunSpec.EnergyScales.Contains(scale))
             return ValidationResult.Error($"--energy-scale: unknown scale '{scale}' (expected one of {string.Join(", ", Contracts.RunSpec.EnergyScales)})");
@@ -65,6 +72,7 @@ public sealed class DemoSettings : CommandSettings
         {
             SpecOverrides.Parse(Set);
             HackBenchVariant.Get(Variant);
+            if (Picks is not null) TunePicks.Load(Picks).RequireScale(Quick);
         }
         catch (EppoException e)
         {
@@ -80,14 +88,20 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        var seeds = Enumerable.Range(1, settings.Seeds ?? 1).ToArray();
+        var seeds = Enumerable.Range(settings.FirstSeed, settings.Seeds ?? 1).ToArray();
         // Every spec is built and checked before the silo starts: a bad --set is one line, with nothing started.
         var overrides = SpecOverrides.Parse(settings.Set);
-        var plan = DemoPlan.Plan(settings.Quick, seeds, settings.MethodList, settings.EvalPrompts,
-            spec => SpecOverrides.Apply(
-                spec with { Eta = settings.Eta ?? spec.Eta, EnergyScale = settings.EnergyScale ?? spec.EnergyScale, ProbeSite = settings.ProbeSite },
-                overrides),
-            HackBenchVariant.Get(settings.Variant));
+        var picks = settings.Picks is { } file ? TunePicks.Load(file).RequireScale(settings.Quick) : null;
+        var variant = HackBenchVariant.Get(settings.Variant);
+        // The tune's picks first, then the flags, then --set: the more specific the source, the later it applies.
+        RunSpec Adjust(RunSpec spec)
+        {
+            var picked = picks?.Apply(spec) ?? spec;
+            return SpecOverrides.Apply(
+                picked with { Eta = settings.Eta ?? picked.Eta, EnergyScale = settings.EnergyScale ?? picked.EnergyScale, ProbeSite = settings.ProbeSite },
+                overrides);
+        }
+        var plan = DemoPlan.Plan(settings.Quick, seeds, settings.MethodList, settings.EvalPrompts, Adjust, variant);
         var outDir = Path.GetFullPath(settings.Out);
         var dataRoot = Path.Combine(outDir, "data");
         Directory.CreateDirectory(dataRoot);
@@ -97,6 +111,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         try
         {
             var command = "./eppo demo" + (settings.Quick ? " --quick" : "") + (settings.Seeds is { } n ? $" --seeds {n}" : "")
+                          + (settings.FirstSeed != 1 ? $" --first-seed {settings.FirstSeed}" : "") + (settings.Picks is { } p ? $" --picks {p}" : "")
                           + (settings.Methods is { } m ? $" --methods {m}" : "")
                           + (settings.Eta is { } eta ? $" --eta {eta}" : "") + (settings.EnergyScale is { } scale ? $" --energy-scale {scale}" : "")
                           + (settings.ProbeSite != "down_proj" ? $" --probe-site {settings.ProbeSite}" : "")
@@ -106,7 +121,8 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
             AnsiConsole.MarkupLine($"[bold]eppo demo[/]{(settings.Quick ? " --quick" : "")}: {seeds.Length} seed(s) × {settings.MethodList.Count} methods on HackBench; output in {Markup.Escape(outDir)}");
             var artifacts = app.Services.GetRequiredService<IArtifactStore>();
             var driver = new StudyDriver(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
-            var inputs = DemoInputs.Of(plan, await driver.RunAsync(plan, cancellation), command, settings.EvalPrompts);
+            var inputs = DemoInputs.Of(plan, await driver.RunAsync(plan, cancellation), command, settings.EvalPrompts, variant,
+                picks is null ? "" : $"picked by `eppo tune` ({picks.Source}) for the methods it tuned: {picks.Describe()}; the others the paper's");
             var report = DemoReport.Write(inputs, outDir);
             WinTieLoseConsole.Print(AnsiConsole.Console, report);
             AnsiConsole.MarkupLine($"report: {Markup.Escape(Path.Combine(outDir, DemoReport.MarkdownFile))} (+ {DemoReport.JsonFile}, plots) — {clock.Elapsed:mm\\:ss} in all");
