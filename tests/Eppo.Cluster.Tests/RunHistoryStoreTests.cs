@@ -83,6 +83,12 @@ public sealed class RunHistoryStoreTests(ClusterFixture fixture) : IDisposable
         await store.TruncateAsync(run, 4);
         Assert.Equal(4 * sizeof(long), await logs.Open($"{run}/{RunHistoryStore.IndexName}").LengthAsync());
         Same([0, 1, 2, 3], await IterationsAsync(store, run));
+
+        // A commit that does not follow the stored iterations (another activation cut them back) is refused, not a hole.
+        await store.TruncateAsync(run, 2);
+        var hole = await Assert.ThrowsAsync<InvalidOperationException>(() => store.AppendAsync(run, [Record(4), Record(5)]));
+        Assert.Contains("2 iterations stored", hole.Message);
+        Same([0, 1], await IterationsAsync(store, run));
     }
 
     [Fact]

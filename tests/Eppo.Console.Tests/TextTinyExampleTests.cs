@@ -67,7 +67,7 @@ public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy
         Assert.NotNull(output.GetProperty("response").GetString());
 
         // Judged against the SFT model on the held-out prompts: by a judge RM trained on the judge split, then by a chat judge.
-        string[] eval = ["eval", "--config", specPath, "--policy", checkpoint, "--baseline", status.GetProperty("sft_path").GetString()!, "--json"];
+        string[] eval = ["eval", "--config", specPath, "--policy", checkpoint, "--baseline", status.GetProperty("sft_path").GetString()!, "--prompts", "8", "--json"];
         var byModel = await EppoCli.RunAsync([.. eval, "--judge", "reward-model", "--judge-rm", Path.Combine(dir, "judge")]);
         CliAssert.Succeeded(byModel);
         var judged = JsonDocument.Parse(byModel.Stdout).RootElement;

@@ -30,7 +30,14 @@ public sealed class RunHistoryStore(IAppendLogStore logs) : IRunHistoryStore
         // past the last stored iteration, they go first, so that entry i stays iteration i's line.
         var next = records[0].Iteration;
         if (await index.LengthAsync() != (long)next * EntryBytes || await lines.LengthAsync() != await EndAsync(index, next))
+        {
             await TruncateAsync(runId, next);
+            // Fewer stored than the commit follows: the iterations between are gone (cut by another activation of the
+            // run), and appending would leave a hole that every later page reads around. The commit fails instead.
+            var stored = await index.LengthAsync() / EntryBytes;
+            if (stored != next)
+                throw new InvalidOperationException($"history of run '{runId}': {stored} iterations stored, but the commit appends from iteration {next}");
+        }
         var encoded = records.Select(HistoryLines.Encode).ToArray();
         var end = await lines.AppendAsync(encoded.SelectMany(l => l).ToArray());
         await index.AppendAsync(Entries(encoded.Select(line => end += line.Length).ToArray()));

@@ -49,11 +49,17 @@ public sealed class RunGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.SpecJson is null) return;
-        if (IsActive(S.State) && S.Iteration != S.CommittedIteration)
+        if (IsActive(S.State))
         {
-            // Back to the last checkpoint: iterations after it were never committed.
-            logger.LogWarning("run {Run}: resuming from iteration {Committed} (was at {Iteration})", RunId, S.CommittedIteration, S.Iteration);
-            S.Iteration = S.CommittedIteration;
+            if (S.Iteration != S.CommittedIteration)
+            {
+                // Back to the last checkpoint: iterations after it were never committed.
+                logger.LogWarning("run {Run}: resuming from iteration {Committed} (was at {Iteration})", RunId, S.CommittedIteration, S.Iteration);
+                S.Iteration = S.CommittedIteration;
+            }
+            // Claim the run before cutting its history back: the write moves the state's ETag, so an activation still
+            // running elsewhere (after a silo dies, Orleans' directory can briefly hold two) fails its next commit and
+            // leaves, instead of committing iterations whose history lines this cut just removed.
             await SaveAsync();
         }
         await Progress.History.ResetAsync(S.CommittedIteration);
