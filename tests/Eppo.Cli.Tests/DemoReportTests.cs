@@ -158,6 +158,11 @@ public sealed class DemoReportTests : IDisposable
         Assert.Equal([1, 2], At(root, "config.seeds").EnumerateArray().Select(s => s.GetInt32()));
         Assert.Equal(64, At(root, "config.model.hidden_size").GetInt32());
         Assert.Contains("EOS excluded", At(root, "config.energy_mask").GetString());
+        Assert.Equal("planted-bias", At(root, "config.variant").GetString());
+        Assert.StartsWith("picked by `eppo tune`", At(root, "config.configurations").GetString());
+        var md = File.ReadAllText(Path.Combine(dir, DemoReport.MarkdownFile));
+        Assert.Contains("| HackBench variant | `planted-bias` (docs/hackbench.md) |", md);
+        Assert.Contains("| configurations | picked by `eppo tune` (tune.json) for the methods it tuned: ppo: actor_lr 5e-5 |", md);
     }
 
     [Fact]

@@ -55,6 +55,7 @@ public static class SyntheticDemo
         {
             ProbeSite = "down_proj", Eta = 2.0, Seeds = [1, 2], Model = new ModelSpec(), Iterations = 4, KlBeta = 0.05,
             EvalPrompts = 4, MaxNewTokens = 12, Command = "./eppo demo --seeds 2",
+            Variant = "planted-bias", Configurations = "picked by `eppo tune` (tune.json) for the methods it tuned: ppo: actor_lr 5e-5",
         };
         // Best-of-n of SFT: seed 1 gold 0.25 → 0.45 → 0.65 at n = 1, 2, 4; seed 2 0.25 → 0.35 → 0.25 (the mean: 0.25, 0.40, 0.45).
         BestOfNPoint[] BestOfN(params double[] gold) => gold.Select((g, k) => new BestOfNPoint(1 << k, Core.Evaluation.BestOfN.Kl(1 << k),

@@ -38,6 +38,9 @@ public sealed class BadInputTests : IDisposable
         CliAssert.OneLineError(await EppoCli.RunAsync("tune", "--eval-prompts", "0"), CliAssert.UserError, "--eval-prompts");
         CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--variant", "gold-rush"), CliAssert.UserError, "--variant", "'gold-rush'", "planted-bias");
         CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--set", "caution_bias"), CliAssert.UserError, "--set", "expected field=value");
+        CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--quick", "--picks", RepoRoot.Path("docs/results/tune-full/tune.json")), CliAssert.UserError,
+            "--picks", "tune.json was tuned at full scale");
+        CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--first-seed", "0"), CliAssert.UserError, "--first-seed", "0 is not in 1..");
         CliAssert.OneLineError(await EppoCli.RunAsync("demo", "--set", "reward.caution_bias=-1000", "--out", Path.Combine(Path.GetTempPath(), "eppo-never-made")),
             CliAssert.UserError, "field 'reward.caution_bias'", "[-100, 100]");
         Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "eppo-never-made")));   // refused before anything was made
