@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Eppo.Contracts;
+using Eppo.Grains.Interfaces;
 using Eppo.Silo;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 
 using Eppo.Tests;
@@ -11,8 +14,11 @@ namespace Eppo.Console.Tests;
 /// One real silo (Orleans on ASP.NET Core, free loopback ports, no metrics listener, a temp data dir) shared by the
 /// console tests, and a tiny run started on it at once so the tests that need a finished run wait the least.
 /// </summary>
-public sealed class ConsoleSiloFixture : IAsyncLifetime
+public class ConsoleSiloFixture : IAsyncLifetime
 {
+    /// <summary>Whether the fixture starts the tiny run at once (<see cref="CompletedTinyRunAsync"/>).</summary>
+    protected virtual bool StartsTinyRun => true;
+
     public const string ServiceId = "console-tests";
     public string ClusterId { get; } = $"console-{Guid.NewGuid():N}"[..20];
     public int GatewayPort { get; } = LoopbackPorts.Free();
@@ -33,7 +39,7 @@ public sealed class ConsoleSiloFixture : IAsyncLifetime
             GatewayPort = GatewayPort, MetricsUrl = null, DataRoot = _dataRoot,
         });
         await _silo.StartAsync();
-        _tinyRun = StartTinyAsync();
+        if (StartsTinyRun) _tinyRun = StartTinyAsync();
     }
 
     /// <summary>Runs `eppo` against this silo: the given arguments followed by the cluster flags.</summary>
@@ -42,7 +48,7 @@ public sealed class ConsoleSiloFixture : IAsyncLifetime
     /// <summary>A 4-iteration run, started once by the fixture and awaited to its end.</summary>
     public async Task<string> CompletedTinyRunAsync()
     {
-        var runId = await _tinyRun!;
+        var runId = await (_tinyRun ?? throw new InvalidOperationException("this silo's fixture starts no tiny run"));
         await WaitForStateAsync(runId, "Completed", TimeSpan.FromMinutes(3));
         return runId;
     }
@@ -85,19 +91,24 @@ public sealed class ConsoleSiloFixture : IAsyncLifetime
         return JsonDocument.Parse(result.Stdout).RootElement;
     }
 
-    /// <summary>Polls `run status --json` until the run reaches <paramref name="state"/>; fails on Failed or timeout.</summary>
-    public async Task<JsonElement> WaitForStateAsync(string runId, string state, TimeSpan timeout, Func<JsonElement, bool>? also = null)
+    /// <summary>
+    /// Waits until the run reaches <paramref name="state"/> (fails on Failed or timeout), then returns `run status --json`.
+    /// The wait asks the run grain through the silo's own client: a CLI process a poll would cost a core-second each,
+    /// taken from the very run being waited for.
+    /// </summary>
+    public async Task<JsonElement> WaitForStateAsync(string runId, string state, TimeSpan timeout, Func<RunStatus, bool>? also = null)
     {
+        var run = _silo!.Services.GetRequiredService<IGrainFactory>().GetGrain<IRunGrain>(runId);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var status = await StatusAsync(runId);
-            var now = status.GetProperty("state").GetString();
-            if (now == state && (also is null || also(status))) return status;
-            Assert.True(now != "Failed", $"run {runId} failed: {status}");
-            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not reach {state} within {timeout.TotalSeconds} s; now {status}");
+            var status = await run.GetStatusAsync() ?? throw new InvalidOperationException($"run {runId} does not exist");
+            if (status.State.ToString() == state && (also is null || also(status))) break;
+            Assert.True(status.State != RunState.Failed, $"run {runId} failed: {status.Reason}");
+            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not reach {state} within {timeout.TotalSeconds} s; now {status.State} at iteration {status.Iteration}");
             await Task.Delay(300);
         }
+        return await StatusAsync(runId);
     }
 
     public async Task DisposeAsync()
@@ -120,4 +131,19 @@ public sealed class ConsoleSiloFixture : IAsyncLifetime
 public sealed class ConsoleSiloCollection : ICollectionFixture<ConsoleSiloFixture>
 {
     public const string Name = "console-silo";
+}
+
+/// <summary>
+/// A second silo for the text examples' runs, so that their minutes (tokenised data, SFT and reward model of a GPT-2
+/// layout) run beside the console's tiny runs instead of after them.
+/// </summary>
+public sealed class TextSiloFixture : ConsoleSiloFixture
+{
+    protected override bool StartsTinyRun => false;
+}
+
+[CollectionDefinition(Name)]
+public sealed class TextSiloCollection : ICollectionFixture<TextSiloFixture>
+{
+    public const string Name = "text-silo";
 }

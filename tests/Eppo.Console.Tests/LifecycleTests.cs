@@ -14,7 +14,7 @@ public sealed class LifecycleTests(ConsoleSiloFixture silo)
         var started = await silo.EppoAsync("run", "start", "--config", silo.LongSpecPath());
         CliAssert.Succeeded(started);
         var runId = started.Stdout.Trim();
-        await silo.WaitForStateAsync(runId, "Running", TimeSpan.FromMinutes(3), s => s.GetProperty("iteration").GetInt32() >= 1);
+        await silo.WaitForStateAsync(runId, "Running", TimeSpan.FromMinutes(3), s => s.Iteration >= 1);
 
         var pause = await silo.EppoAsync("run", "pause", runId, "--json");
         CliAssert.Succeeded(pause);

@@ -10,8 +10,8 @@ namespace Eppo.Console.Tests;
 /// tokenizer (`eppo model create`), the HH-format sample shipped beside the spec, SFT → reward model → EPPO for a few
 /// iterations through the grains, the final checkpoint exported in Hugging Face layout, and text generated from it.
 /// </summary>
-[Collection(ConsoleSiloCollection.Name)]
-public sealed class TextTinyExampleTests(ConsoleSiloFixture silo, TextTinyPolicy created) : IClassFixture<TextTinyPolicy>, IDisposable
+[Collection(TextSiloCollection.Name)]
+public sealed class TextTinyExampleTests(TextSiloFixture silo, TextTinyPolicy created) : IClassFixture<TextTinyPolicy>, IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("eppo-text-tiny-").FullName;
 
