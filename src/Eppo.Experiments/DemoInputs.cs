@@ -10,11 +10,14 @@ namespace Eppo.Experiments;
 public sealed record DemoInputs(DemoReportConfig Config, IReadOnlyList<SeedBaseline> Baselines, IReadOnlyList<MethodRunResult> Runs, IGoldJudge Gold)
 {
     /// <summary>The inputs of a gold-judged study's plan and its seeds' evaluations; the report states the first run's settings, the variant and where non-paper settings came from.</summary>
+    /// <param name="stated">The runs whose settings the report's single rows (η, β, energy variant) may state: with
+    /// a tune's picks, the runs the picks left alone (the configurations row names the others); default all.</param>
     public static DemoInputs Of(StudyPlan<GoldSeed> plan, IReadOnlyList<GoldSeed> seeds, string command, int evalPrompts,
-        HackBenchVariant? variant = null, string configurations = "")
+        HackBenchVariant? variant = null, string configurations = "", Func<RunSpec, bool>? stated = null)
     {
-        var specs = plan.Runs.Select(r => r.Spec).ToArray();
-        var first = specs[0];
+        var all = plan.Runs.Select(r => r.Spec).ToArray();
+        var first = all[0];
+        var specs = stated is null ? all : all.Where(stated).DefaultIfEmpty(first).ToArray();
         // The EPPO settings the report states are those of the first run that shapes with the energy penalty.
         var eppo = specs.FirstOrDefault(s => s.TrainingMethod.Shapes(ShapingTerm.EnergyPenalty)) ?? first;
         var task = TrainingTasks.For(first);
@@ -26,7 +29,7 @@ public sealed record DemoInputs(DemoReportConfig Config, IReadOnlyList<SeedBasel
             Seeds = plan.Seeds,
             Model = first.Model,
             Iterations = first.Iterations,
-            KlBeta = first.KlBeta,
+            KlBeta = specs[0].KlBeta,
             EvalPrompts = evalPrompts,
             MaxNewTokens = first.MaxNewTokens,
             Command = command,

@@ -14,6 +14,7 @@ public static class ReportMarkdown
         md.AppendLine("# EPPO on HackBench: demo report").AppendLine();
 
         md.AppendLine("## Setup").AppendLine();
+        var elsewhere = c.Configurations.Length > 0 ? ", where the configurations row sets nothing else" : "";
         Table(md, ["setting", "value"],
         [
             ["HackBench variant", $"`{c.Variant}` (docs/hackbench.md)"],
@@ -21,9 +22,9 @@ public static class ReportMarkdown
             ["energy probe site", $"`{c.ProbeSite}` (final decoder layer)"],
             ["energy sign", c.EnergySign],
             ["energy token mask", c.EnergyMask],
-            ["η (EPPO penalty weight)", Num(c.Eta)],
-            ["EPPO's energy variant", c.EnergyVariant + " (docs/eppo.md)"],
-            ["β (KL penalty of ppo-kl / eppo-kl)", Num(c.KlBeta, 3)],
+            ["η (EPPO penalty weight)", Num(c.Eta) + elsewhere],
+            ["EPPO's energy variant", c.EnergyVariant + " (docs/eppo.md)" + elsewhere],
+            ["β (KL penalty of ppo-kl / eppo-kl)", Num(c.KlBeta, 3) + elsewhere],
             ["seeds", string.Join(", ", c.Seeds)],
             ["model", $"{c.Model.Family}, d={c.Model.HiddenSize}, {c.Model.Layers} layers, {c.Model.Heads} heads ({c.Model.KvHeads} kv), MLP {c.Model.IntermediateSize}"],
             ["RL iterations", c.Iterations.ToString()],

@@ -122,7 +122,8 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
             var artifacts = app.Services.GetRequiredService<IArtifactStore>();
             var driver = new StudyDriver(app.Services.GetRequiredService<IClusterClient>(), location => artifacts.LocalPathAsync(location), AnsiConsole.Console);
             var inputs = DemoInputs.Of(plan, await driver.RunAsync(plan, cancellation), command, settings.EvalPrompts, variant,
-                picks is null ? "" : $"picked by `eppo tune` ({picks.Source}) for the methods it tuned: {picks.Describe()}; the others the paper's");
+                picks is null ? "" : $"picked by `eppo tune` ({picks.Source}) for the methods it tuned: {picks.Describe()}; the others the paper's",
+                spec => picks?.ByMethod.ContainsKey(spec.Method) != true);
             var report = DemoReport.Write(inputs, outDir);
             WinTieLoseConsole.Print(AnsiConsole.Console, report);
             AnsiConsole.MarkupLine($"report: {Markup.Escape(Path.Combine(outDir, DemoReport.MarkdownFile))} (+ {DemoReport.JsonFile}, plots) — {clock.Elapsed:mm\\:ss} in all");
