@@ -11,6 +11,10 @@ namespace Eppo.Experiments;
 /// </summary>
 public sealed record TunePicks(string Source, bool Quick, IReadOnlyDictionary<string, TuneConfig> ByMethod)
 {
+    // The field names as tune.json's writer names them (TuneResult, snake_case), not spelled a second time.
+    static readonly string PickedField = JsonNamingPolicy.SnakeCaseLower.ConvertName(nameof(TuneResult.Picked));
+    static readonly string QuickField = JsonNamingPolicy.SnakeCaseLower.ConvertName(nameof(TuneResult.Quick));
+
     public static TunePicks Load(string path)
     {
         if (!File.Exists(path)) throw new EppoException($"--picks: {path} does not exist (expected the tune.json an `eppo tune` run wrote)");
@@ -26,22 +30,22 @@ public sealed record TunePicks(string Source, bool Quick, IReadOnlyDictionary<st
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("picked", out var picked) || picked.ValueKind != JsonValueKind.Object)
-                throw new EppoException($"--picks: {path} has no object 'picked' (expected the tune.json an `eppo tune` run wrote)");
-            if (!root.TryGetProperty("quick", out var quick) || quick.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                throw new EppoException($"--picks: {path} has no boolean 'quick'");
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(PickedField, out var picked) || picked.ValueKind != JsonValueKind.Object)
+                throw new EppoException($"--picks: {path} has no object '{PickedField}' (expected the tune.json an `eppo tune` run wrote)");
+            if (!root.TryGetProperty(QuickField, out var quick) || quick.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                throw new EppoException($"--picks: {path} has no boolean '{QuickField}'");
             var byMethod = new Dictionary<string, TuneConfig>();
             foreach (var pick in picked.EnumerateObject())
             {
                 var label = pick.Value.ValueKind == JsonValueKind.String ? pick.Value.GetString()! : "";
                 var config = TunePlan.Grid.FirstOrDefault(c => c.Label == label)
-                    ?? throw new EppoException($"--picks: {path}: picked.{pick.Name} is '{label}', not a configuration of the tuning grid " +
+                    ?? throw new EppoException($"--picks: {path}: {PickedField}.{pick.Name} is '{label}', not a configuration of the tuning grid " +
                                                $"(expected one of {string.Join(", ", TunePlan.Grid.Select(c => c.Label))})");
                 if (config.Method != pick.Name)
-                    throw new EppoException($"--picks: {path}: picked.{pick.Name} is '{label}', a configuration of '{config.Method}'");
+                    throw new EppoException($"--picks: {path}: {PickedField}.{pick.Name} is '{label}', a configuration of '{config.Method}'");
                 byMethod[pick.Name] = config;
             }
-            if (byMethod.Count == 0) throw new EppoException($"--picks: {path}: 'picked' is empty");
+            if (byMethod.Count == 0) throw new EppoException($"--picks: {path}: '{PickedField}' is empty");
             return new TunePicks(path, quick.GetBoolean(), byMethod);
         }
     }
