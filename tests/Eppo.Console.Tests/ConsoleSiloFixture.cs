@@ -93,21 +93,15 @@ public class ConsoleSiloFixture : IAsyncLifetime
 
     /// <summary>
     /// Waits until the run reaches <paramref name="state"/> (fails on Failed or timeout), then returns `run status --json`.
-    /// The wait asks the run grain through the silo's own client: a CLI process a poll would cost a core-second each,
-    /// taken from the very run being waited for.
+    /// The wait is the one <see cref="RunWaiter"/> on the silo's own client: a CLI process a poll would cost a
+    /// core-second each, taken from the very run being waited for.
     /// </summary>
     public async Task<JsonElement> WaitForStateAsync(string runId, string state, TimeSpan timeout, Func<RunStatus, bool>? also = null)
     {
-        var run = _silo!.Services.GetRequiredService<IGrainFactory>().GetGrain<IRunGrain>(runId);
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var status = await run.GetStatusAsync() ?? throw new InvalidOperationException($"run {runId} does not exist");
-            if (status.State.ToString() == state && (also is null || also(status))) break;
-            Assert.True(status.State != RunState.Failed, $"run {runId} failed: {status.Reason}");
-            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not reach {state} within {timeout.TotalSeconds} s; now {status.State} at iteration {status.Iteration}");
-            await Task.Delay(300);
-        }
+        bool Reached(RunStatus s) => s.State.ToString() == state && (also is null || also(s));
+        var status = await new RunWaiter(_silo!.Services.GetRequiredService<IGrainFactory>())
+            .UntilAsync(runId, s => Reached(s) || s.State == RunState.Failed, timeout: timeout);
+        Assert.True(Reached(status), $"run {runId} failed: {status.Reason}");
         return await StatusAsync(runId);
     }
 
